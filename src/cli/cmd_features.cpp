@@ -1,0 +1,6 @@
+// `thermex features`: placeholder registration until the command lands.
+#include "commands.hpp"
+
+namespace thermex::cli {
+void add_features_command(CLI::App&, const GlobalOptions&) {}
+}  // namespace thermex::cli

@@ -1,0 +1,6 @@
+// `thermex synth`: placeholder registration until the command lands.
+#include "commands.hpp"
+
+namespace thermex::cli {
+void add_synth_command(CLI::App&, const GlobalOptions&) {}
+}  // namespace thermex::cli

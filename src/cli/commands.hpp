@@ -1,0 +1,29 @@
+#pragma once
+// Subcommands of the thermex CLI. Each cmd_<name>.cpp defines one add_<name>_command that
+// registers its options and callback; main.cpp lists them.
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+#include "thermex/context.hpp"
+
+namespace thermex::cli {
+
+/// Options every subcommand accepts (given before or after the subcommand name).
+struct GlobalOptions {
+  std::string device = "auto";
+  int threads = 0;
+  std::uint64_t seed = 0;
+  bool quiet = false;
+  /// The Context these options describe (resolves --device once).
+  Context make_context() const;
+};
+
+void add_version_command(CLI::App& app, const GlobalOptions& global);
+void add_import_command(CLI::App& app, const GlobalOptions& global);
+void add_features_command(CLI::App& app, const GlobalOptions& global);
+void add_synth_command(CLI::App& app, const GlobalOptions& global);
+void add_summary_command(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace thermex::cli
