@@ -3,6 +3,7 @@
 /// One DSC measurement of a charged layered-oxide cathode, as described in data/SCHEMA.md.
 /// Import (CSV -> HDF5), the synthetic generator and the featurizer all speak DscRecord.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +75,14 @@ struct DscRecord {
   std::optional<double> max_heat_flow_W_per_g;  ///< maximum heat-release power, W/g
   std::optional<double> total_heat_J_per_g;     ///< total exothermic heat, J/g (positive)
   std::string notes;
+};
+
+/// A CSV row that import refused, with the reason; written to the rejects file and reported.
+struct RejectedRow {
+  std::int64_t line = 0;  ///< 1-based physical line in the source file where the row starts
+  std::string column;     ///< offending column ("" when the row as a whole is wrong)
+  std::string reason;     ///< why it was refused
+  std::string raw;        ///< the row's text as read
 };
 
 /// A DSC database: records in file order, plus where they came from.
