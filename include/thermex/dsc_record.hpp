@@ -75,6 +75,9 @@ struct DscRecord {
   std::optional<double> max_heat_flow_W_per_g;  ///< maximum heat-release power, W/g
   std::optional<double> total_heat_J_per_g;     ///< total exothermic heat, J/g (positive)
   std::string notes;
+  // --- synthetic only
+  /// Synthetic pure-noise columns decoy_1..decoy_k, in order (empty for literature rows).
+  std::vector<double> decoys;
 };
 
 /// A CSV row that import refused, with the reason; written to the rejects file and reported.

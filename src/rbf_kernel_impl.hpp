@@ -1,0 +1,26 @@
+#pragma once
+/// \file
+/// Internal: the two backends of rbf_kernel_matrix. src/rbf_kernel.cpp validates the arguments
+/// and dispatches once on ctx.device(); the backends assume validated, non-empty input
+/// (n, m, d >= 1, sizes consistent, gamma > 0, finite data) and an `out` of n * m doubles.
+
+#include <cstddef>
+#include <span>
+
+#include "thermex/context.hpp"
+
+namespace thermex::cpu {
+/// Eigen GEMM X Z^T over fixed 32-row x 512-column tiles, OpenMP over tiles
+/// (src/cpu/rbf_kernel_cpu.cpp).
+void rbf_kernel_matrix(const Context& ctx, std::span<const double> x, std::size_t n,
+                       std::span<const double> z, std::size_t m, std::size_t d, double gamma,
+                       std::span<double> out);
+}  // namespace thermex::cpu
+
+namespace thermex::cuda {
+/// cuBLAS DGEMM + fused epilogue on ctx's device and stream; copies in and out and blocks until
+/// `out` holds K (kernels/rbf_kernel.cu). Without CUDA it throws Error("built without CUDA").
+void rbf_kernel_matrix(const Context& ctx, std::span<const double> x, std::size_t n,
+                       std::span<const double> z, std::size_t m, std::size_t d, double gamma,
+                       std::span<double> out);
+}  // namespace thermex::cuda
