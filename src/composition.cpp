@@ -88,6 +88,7 @@ class FormulaParser {
         ++i_;
         skip_space();
         if (const auto m = amount()) {
+          if (!(*m > 0.0)) fail("zero multiplier after brackets");
           for (std::size_t k = group_start; k < out.size(); ++k) out[k].amount *= *m;
         }
         closing = 0;
@@ -171,11 +172,19 @@ class FormulaParser {
 };
 
 std::string format_amount(double v) {
-  // 12 significant digits, trailing zeros dropped: prints 0.13 for 0.13/0.8*0.8 and still
-  // round-trips every composition to 1e-12 relative.
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 12);
-  return std::string(buf, r.ptr);
+  // 12 significant digits in fixed notation (the parser reads no exponents), trailing zeros
+  // dropped: prints 0.13 for 0.13/0.8*0.8, 0.00008 rather than 8e-05, and still round-trips
+  // every composition to 1e-12 relative.
+  const int magnitude = v > 0.0 ? static_cast<int>(std::floor(std::log10(v))) : 0;
+  const int decimals = std::clamp(11 - magnitude, 0, 40);
+  char buf[96];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+  std::string text(buf, r.ptr);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
 }
 
 // Canonical TM order for format_formula: Ni, Co, Mn, Al as in "NCM"/"NCA" names, then by Z.

@@ -119,6 +119,9 @@ TEST(CompositionParse, BadFormulasAreRefusedWithReason) {
       {"LiCo\x01O2", "byte 0x01"},
       {"LiNi0.00000000000000000000000001Co1O2", "number too long"},
       {"LiNi1e400O2", "unexpected character 'e'"},
+      // Fuzzer findings: a zero multiplier after a group must not leave zero fractions.
+      {"LiNi0.8Co0.2[Al]0O2", "zero multiplier after brackets"},
+      {"B[Mn]0O2", "zero multiplier after brackets"},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto& b = cases[i];
@@ -201,6 +204,17 @@ TEST(CompositionFormat, CanonicalFormulas) {
             "LiNi0.333333333333Co0.333333333333Mn0.333333333333O2");
   EXPECT_EQ(format_formula(parse_formula("LiMg0.02Ni0.98O2")), "LiNi0.98Mg0.02O2");
   EXPECT_EQ(format_formula(parse_formula("NiO2")), "NiO2");
+  // Fuzzer finding: tiny amounts must print in fixed notation, which the parser reads back.
+  EXPECT_NE(format_formula(parse_formula("CrCo0.00008O2")).find("0.00008"), std::string::npos);
+  for (const char* f : {"CrCo0.00008O2", "Li1/33113CoO2", "Li[La0.000002Mo0.4Co0.1]O2"}) {
+    const SiteComposition a = parse_formula(f);
+    const SiteComposition b = parse_formula(format_formula(a));
+    ASSERT_EQ(a.count, b.count) << f;
+    for (int k = 0; k < a.count; ++k) {
+      EXPECT_NEAR(a.fraction[k], math::site_fraction(b, a.z[k]), 1e-12) << f << " slot " << k;
+    }
+    EXPECT_NEAR(a.li, b.li, 1e-12 * (1 + a.li)) << f;
+  }
 }
 
 TEST(CompositionFormat, RoundTrips) {
