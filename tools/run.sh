@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The main job on the bundled data. At this stage: import each bundled DSC database (CSV ->
+# HDF5, rejected rows reported), build its model-ready feature table, and print a summary.
+# Installs missing Debian packages and builds thermex first.
+#   tools/run.sh [output directory, default out/]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+source tools/env.sh
+out="${1:-out}"
+cmake --preset "$THERMEX_PRESET" >/dev/null
+cmake --build --preset "$THERMEX_PRESET" --target thermex -j "$(nproc)" >/dev/null
+thermex="build/$THERMEX_PRESET/thermex"
+mkdir -p "$out"
+
+"$thermex" version
+for name in literature synthetic; do
+  echo
+  echo "==================== data/${name}_dsc.csv ===================="
+  "$thermex" import "data/${name}_dsc.csv" -o "$out/$name.h5"
+  "$thermex" features "$out/$name.h5" -o "$out/$name.features.csv"
+  "$thermex" summary "$out/$name.h5"
+done
+echo
+echo "Results in $out/:"
+ls -1 "$out" | sed 's/^/  /'
+echo "Databases (HDF5, readable with h5py): $out/literature.h5, $out/synthetic.h5"
+echo "Feature tables: $out/*.features.csv with column metadata in $out/*.features.meta.csv"
