@@ -178,6 +178,17 @@ TEST(Csv, EscapeQuotesOnlyWhenNeeded) {
   EXPECT_EQ(csv_escape("a,b"), "\"a,b\"");
   EXPECT_EQ(csv_escape("say \"x\""), "\"say \"\"x\"\"\"");
   EXPECT_EQ(csv_escape("two\nlines"), "\"two\nlines\"");
+  // Fuzzer finding: a field starting with a BOM is quoted, so a file starting with it keeps it.
+  EXPECT_EQ(csv_escape("\xEF\xBB\xBF" "2"), "\"\xEF\xBB\xBF" "2\"");
+  {
+    const CsvTable t = parse_csv("\r\xEF\xBB\xBF" "2\n\x05\n", "bom.csv");
+    std::string out;
+    append_csv_row(out, t.header);
+    for (const auto& row : t.rows) append_csv_row(out, row);
+    const CsvTable again = parse_csv(out, "rewritten.csv");
+    EXPECT_EQ(again.header, t.header);
+    EXPECT_EQ(again.rows, t.rows);
+  }
   EXPECT_EQ(csv_escape("cr\r"), "\"cr\r\"");
   EXPECT_EQ(csv_escape(" lead"), "\" lead\"");
   EXPECT_EQ(csv_escape("trail\t"), "\"trail\t\"");

@@ -10,6 +10,9 @@ namespace {
 bool needs_quotes(std::string_view field) noexcept {
   if (field.find_first_of(",\"\r\n") != std::string_view::npos) return true;
   if (field.empty()) return false;
+  // A leading UTF-8 byte-order mark would be stripped by the reader if the field ended up at
+  // the start of a file (fuzzer finding); quoted, it is kept as data.
+  if (field.starts_with("\xEF\xBB\xBF")) return true;
   const auto edge_space = [](char c) { return c == ' ' || c == '\t'; };
   return edge_space(field.front()) || edge_space(field.back());
 }
