@@ -26,6 +26,10 @@ constexpr double kSiteTotalMin = 0.5;
 constexpr double kSiteTotalMax = 1.1;
 // A number longer than this is no stoichiometry; stops pathological inputs early.
 constexpr std::size_t kMaxNumberChars = 24;
+// Smallest amount of an element we accept: below 1 ppm per formula unit a number is no
+// stoichiometry, and the bound keeps format_formula's fixed notation short enough to parse
+// again (fuzzer finding: Li1/31333333333333 printed 27 characters).
+constexpr double kMinAmount = 1e-6;
 constexpr int kOxygenZ = 8;
 constexpr int kLithiumZ = 3;
 
@@ -226,6 +230,9 @@ SiteComposition parse_formula(std::string_view formula) {
   int li_inside = 0;
   for (const Term& t : terms) {
     const std::string symbol(element_symbol(t.z));
+    if (t.amount < kMinAmount) {
+      fail("amount " + format_amount(t.amount) + " of " + symbol + " is below 1e-6");
+    }
     if (t.z == kOxygenZ) {
       if (oxygen) fail("duplicated element O");
       oxygen = t.amount;

@@ -118,6 +118,8 @@ TEST(CompositionParse, BadFormulasAreRefusedWithReason) {
       {"LiNi0.8Co0.1Mn0.1e3O2", "unexpected character 'e'"},
       {"LiCo\x01O2", "byte 0x01"},
       {"LiNi0.00000000000000000000000001Co1O2", "number too long"},
+      {"Li1/31333333333333Co0.3Mn0.4O2", "of Li is below 1e-6"},
+      {"LiCo[Ni0.001]0.0001O2", "of Ni is below 1e-6"},
       {"LiNi1e400O2", "unexpected character 'e'"},
       // Fuzzer findings: a zero multiplier after a group must not leave zero fractions.
       {"LiNi0.8Co0.2[Al]0O2", "zero multiplier after brackets"},
@@ -206,7 +208,8 @@ TEST(CompositionFormat, CanonicalFormulas) {
   EXPECT_EQ(format_formula(parse_formula("NiO2")), "NiO2");
   // Fuzzer finding: tiny amounts must print in fixed notation, which the parser reads back.
   EXPECT_NE(format_formula(parse_formula("CrCo0.00008O2")).find("0.00008"), std::string::npos);
-  for (const char* f : {"CrCo0.00008O2", "Li1/33113CoO2", "Li[La0.000002Mo0.4Co0.1]O2"}) {
+  for (const char* f : {"CrCo0.00008O2", "Li1/33113CoO2", "Li[La0.000002Mo0.4Co0.1]O2",
+                        "Li1/999999Co0.3Mn0.7O2"}) {
     const SiteComposition a = parse_formula(f);
     const SiteComposition b = parse_formula(format_formula(a));
     ASSERT_EQ(a.count, b.count) << f;
