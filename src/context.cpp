@@ -12,7 +12,8 @@ DeviceRequest parse_device_request(std::string_view text, std::string_view key) 
   if (text == "cpu") return DeviceRequest::kCpu;
   if (text == "cuda" || text == "gpu") return DeviceRequest::kCuda;
   if (text == "auto") return DeviceRequest::kAuto;
-  throw ConfigError(std::string(key), "expected cpu, cuda or auto, got '" + std::string(text) + "'");
+  throw ConfigError(std::string(key),
+                    "expected cpu, cuda or auto, got '" + std::string(text) + "'");
 }
 
 std::string_view to_string(Device device) noexcept {
@@ -56,8 +57,8 @@ Context Context::create(const ContextOptions& options) {
   }
   if (ctx.device_ == Device::kCuda) {
     if (options.cuda_device < 0 || options.cuda_device >= devices) {
-      throw ConfigError("--cuda-device", "ordinal out of range (have " +
-                                             std::to_string(devices) + " device(s))");
+      throw ConfigError("--cuda-device",
+                        "ordinal out of range (have " + std::to_string(devices) + " device(s))");
     }
     ctx.cuda_device_ = options.cuda_device;
   }

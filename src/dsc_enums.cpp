@@ -77,16 +77,26 @@ constexpr std::array<EnumName<DataOrigin>, 2> kDataOrigin{{
 
 template <typename Enum>
 constexpr const auto& table_of() noexcept {
-  if constexpr (std::is_same_v<Enum, MaterialClass>) return kMaterialClass;
-  else if constexpr (std::is_same_v<Enum, Tristate>) return kTristate;
-  else if constexpr (std::is_same_v<Enum, Crucible>) return kCrucible;
-  else if constexpr (std::is_same_v<Enum, ChargeMethod>) return kChargeMethod;
-  else if constexpr (std::is_same_v<Enum, ThermalMethod>) return kThermalMethod;
-  else if constexpr (std::is_same_v<Enum, OnsetDefinition>) return kOnsetDefinition;
-  else if constexpr (std::is_same_v<Enum, PeakDefinition>) return kPeakDefinition;
-  else if constexpr (std::is_same_v<Enum, HeatBasis>) return kHeatBasis;
-  else if constexpr (std::is_same_v<Enum, ElectrolyteClass>) return kElectrolyteClass;
-  else return kDataOrigin;
+  if constexpr (std::is_same_v<Enum, MaterialClass>)
+    return kMaterialClass;
+  else if constexpr (std::is_same_v<Enum, Tristate>)
+    return kTristate;
+  else if constexpr (std::is_same_v<Enum, Crucible>)
+    return kCrucible;
+  else if constexpr (std::is_same_v<Enum, ChargeMethod>)
+    return kChargeMethod;
+  else if constexpr (std::is_same_v<Enum, ThermalMethod>)
+    return kThermalMethod;
+  else if constexpr (std::is_same_v<Enum, OnsetDefinition>)
+    return kOnsetDefinition;
+  else if constexpr (std::is_same_v<Enum, PeakDefinition>)
+    return kPeakDefinition;
+  else if constexpr (std::is_same_v<Enum, HeatBasis>)
+    return kHeatBasis;
+  else if constexpr (std::is_same_v<Enum, ElectrolyteClass>)
+    return kElectrolyteClass;
+  else
+    return kDataOrigin;
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -108,8 +118,10 @@ std::string_view name_of(Enum v) noexcept {
 
 template <typename Enum>
 std::optional<Enum> parse_enum(std::string_view text) noexcept {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   for (const auto& e : table_of<Enum>()) {
     for (const auto name : e.names) {
       if (name.empty()) continue;
@@ -130,9 +142,9 @@ std::span<const Enum> enum_values() noexcept {
   return values;
 }
 
-#define THERMEX_ENUM_NAMES(Enum)                                              \
-  std::string_view to_string(Enum v) noexcept { return name_of(v); }          \
-  template std::optional<Enum> parse_enum<Enum>(std::string_view) noexcept;   \
+#define THERMEX_ENUM_NAMES(Enum)                                            \
+  std::string_view to_string(Enum v) noexcept { return name_of(v); }        \
+  template std::optional<Enum> parse_enum<Enum>(std::string_view) noexcept; \
   template std::span<const Enum> enum_values<Enum>() noexcept;
 
 THERMEX_ENUM_NAMES(MaterialClass)

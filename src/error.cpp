@@ -13,8 +13,7 @@ std::string format_input_error(const std::string& file, std::int64_t line,
 }
 }  // namespace
 
-InputError::InputError(std::string file, std::int64_t line, std::string column,
-                       std::string reason)
+InputError::InputError(std::string file, std::int64_t line, std::string column, std::string reason)
     : Error(format_input_error(file, line, column, reason)),
       file_(std::move(file)),
       line_(line),

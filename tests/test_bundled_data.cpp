@@ -26,9 +26,8 @@ TEST(BundledData, SyntheticDatabaseIsReproducibleFromItsSeed) {
 TEST(BundledData, BothBundledFilesImportWithoutRejects) {
   for (const char* name : {"synthetic_dsc.csv", "literature_dsc.csv"}) {
     const auto result = read_dsc_csv(kDataDir + name);
-    EXPECT_TRUE(result.rejected.empty()) << name << ": first reject: "
-                                         << (result.rejected.empty() ? ""
-                                                                     : result.rejected[0].reason);
+    EXPECT_TRUE(result.rejected.empty())
+        << name << ": first reject: " << (result.rejected.empty() ? "" : result.rejected[0].reason);
     EXPECT_GT(result.db.records.size(), 10u) << name;
   }
 }

@@ -208,8 +208,8 @@ TEST(CompositionFormat, CanonicalFormulas) {
   EXPECT_EQ(format_formula(parse_formula("NiO2")), "NiO2");
   // Fuzzer finding: tiny amounts must print in fixed notation, which the parser reads back.
   EXPECT_NE(format_formula(parse_formula("CrCo0.00008O2")).find("0.00008"), std::string::npos);
-  for (const char* f : {"CrCo0.00008O2", "Li1/33113CoO2", "Li[La0.000002Mo0.4Co0.1]O2",
-                        "Li1/999999Co0.3Mn0.7O2"}) {
+  for (const char* f :
+       {"CrCo0.00008O2", "Li1/33113CoO2", "Li[La0.000002Mo0.4Co0.1]O2", "Li1/999999Co0.3Mn0.7O2"}) {
     const SiteComposition a = parse_formula(f);
     const SiteComposition b = parse_formula(format_formula(a));
     ASSERT_EQ(a.count, b.count) << f;

@@ -179,9 +179,15 @@ TEST(Csv, EscapeQuotesOnlyWhenNeeded) {
   EXPECT_EQ(csv_escape("say \"x\""), "\"say \"\"x\"\"\"");
   EXPECT_EQ(csv_escape("two\nlines"), "\"two\nlines\"");
   // Fuzzer finding: a field starting with a BOM is quoted, so a file starting with it keeps it.
-  EXPECT_EQ(csv_escape("\xEF\xBB\xBF" "2"), "\"\xEF\xBB\xBF" "2\"");
+  EXPECT_EQ(csv_escape("\xEF\xBB\xBF"
+                       "2"),
+            "\"\xEF\xBB\xBF"
+            "2\"");
   {
-    const CsvTable t = parse_csv("\r\xEF\xBB\xBF" "2\n\x05\n", "bom.csv");
+    const CsvTable t = parse_csv(
+        "\r\xEF\xBB\xBF"
+        "2\n\x05\n",
+        "bom.csv");
     std::string out;
     append_csv_row(out, t.header);
     for (const auto& row : t.rows) append_csv_row(out, row);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages thermex builds with, skipping what is already there (idempotent).
 # The CUDA toolkit is not a Debian package here; the build uses it when nvcc is on PATH or in
-# /usr/local/cuda. Usage: tools/install-deps.sh [--fuzz] [--mpi]
+# /usr/local/cuda. Usage: tools/install-deps.sh [--fuzz] [--mpi] [--ci]
 set -euo pipefail
 packages=(cmake ninja-build g++ ccache pkg-config git
           libeigen3-dev libhdf5-dev libgtest-dev libgmock-dev libbenchmark-dev
@@ -10,6 +10,7 @@ for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    --ci) packages+=(clang-format) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

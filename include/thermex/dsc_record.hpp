@@ -36,7 +36,7 @@ enum class DataOrigin { kLiterature, kSynthetic };
 /// One row of the DSC database. Optional numbers are absent (not zero) when a source is silent.
 struct DscRecord {
   // --- provenance
-  std::string record_id;        ///< unique id within the database ("lit-0001", "syn-000042")
+  std::string record_id;  ///< unique id within the database ("lit-0001", "syn-000042")
   DataOrigin origin = DataOrigin::kLiterature;
   std::string source_doi;       ///< DOI, or the URL read when no DOI is shown
   std::string where_in_source;  ///< "abstract", "Table 2", "Fig. 5a", ...
@@ -45,20 +45,20 @@ struct DscRecord {
   MaterialClass material_class = MaterialClass::kOther;
   std::string formula;                ///< as written in the source, e.g. LiNi0.8Co0.1Mn0.1O2
   math::SiteComposition composition;  ///< parsed and cross-checked against explicit fractions
-  std::string dopants;                ///< dopants not in the formula, free text ("Sn (level not stated)")
-  std::string coating;                ///< surface coating, free text ("Al2O3 1 wt%")
+  std::string dopants;  ///< dopants not in the formula, free text ("Sn (level not stated)")
+  std::string coating;  ///< surface coating, free text ("Al2O3 1 wt%")
   // --- charged state
   ChargeMethod charge_method = ChargeMethod::kUnknown;
-  std::optional<double> li_charged;         ///< Li content x of the charged Li_x phase
-  std::optional<double> cutoff_voltage_V;   ///< charge cutoff vs Li/Li+, V
-  Tristate washed = Tristate::kUnknown;     ///< electrode rinsed before the DSC
+  std::optional<double> li_charged;        ///< Li content x of the charged Li_x phase
+  std::optional<double> cutoff_voltage_V;  ///< charge cutoff vs Li/Li+, V
+  Tristate washed = Tristate::kUnknown;    ///< electrode rinsed before the DSC
   // --- electrolyte
   Tristate electrolyte_present = Tristate::kUnknown;
   std::optional<double> electrolyte_ratio;  ///< electrolyte : cathode mass ratio, g/g
   std::string electrolyte_amount_note;      ///< amount as stated when not a ratio
   ElectrolyteClass electrolyte_class = ElectrolyteClass::kUnknown;
-  std::string electrolyte_composition;      ///< free text ("1 M LiPF6 in EC:DMC 1:1")
-  std::string additive;                     ///< free text
+  std::string electrolyte_composition;  ///< free text ("1 M LiPF6 in EC:DMC 1:1")
+  std::string additive;                 ///< free text
   // --- measurement
   ThermalMethod method = ThermalMethod::kDsc;
   Crucible crucible = Crucible::kUnknown;
@@ -91,7 +91,7 @@ struct RejectedRow {
 /// A DSC database: records in file order, plus where they came from.
 struct DscDatabase {
   std::vector<DscRecord> records;
-  std::string source_file;  ///< path the records were imported from
+  std::string source_file;    ///< path the records were imported from
   std::string source_sha256;  ///< hash of that file's bytes, for provenance and caching
 };
 

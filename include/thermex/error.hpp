@@ -59,7 +59,7 @@ namespace detail {
 }  // namespace thermex
 
 /// Guards shapes, finiteness and ranges at library entry points.
-#define THERMEX_EXPECTS(cond, message)                                         \
-  do {                                                                         \
+#define THERMEX_EXPECTS(cond, message)                                                   \
+  do {                                                                                   \
     if (!(cond)) ::thermex::detail::throw_expects(#cond, __FILE__, __LINE__, (message)); \
   } while (0)

@@ -11,10 +11,8 @@
 namespace thermex::cli {
 
 Context GlobalOptions::make_context() const {
-  return Context::create({.device = parse_device_request(device),
-                          .threads = threads,
-                          .seed = seed,
-                          .quiet = quiet});
+  return Context::create(
+      {.device = parse_device_request(device), .threads = threads, .seed = seed, .quiet = quiet});
 }
 
 }  // namespace thermex::cli
@@ -27,7 +25,8 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   app.add_option("--device", global.device, "cpu | cuda | auto (CUDA when a device is present)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-  app.add_option("--threads", global.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", global.threads, "CPU threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--seed", global.seed, "master random seed");
   app.add_flag("-q,--quiet", global.quiet, "log warnings and errors only");
 
