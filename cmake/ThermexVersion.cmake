@@ -8,3 +8,10 @@ if(NOT _git_rc EQUAL 0 OR THERMEX_GIT_COMMIT STREQUAL "")
 endif()
 configure_file(${CMAKE_CURRENT_SOURCE_DIR}/cmake/version.hpp.in
                ${CMAKE_CURRENT_BINARY_DIR}/generated/thermex/version.hpp @ONLY)
+# Re-configure when HEAD moves, so provenance never names a stale commit.
+execute_process(COMMAND git rev-parse --absolute-git-dir
+                WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
+                OUTPUT_VARIABLE _git_dir OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(_git_dir AND EXISTS "${_git_dir}/logs/HEAD")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_git_dir}/logs/HEAD")
+endif()
