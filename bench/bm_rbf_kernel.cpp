@@ -1,11 +1,15 @@
 // Benchmarks of the RBF kernel matrix K (n x n, features d): BM_RbfKernel/cpu (the public entry
 // point on the CPU twin), BM_RbfKernel/cuda (device-resident, what SVR tiles use) and
 // BM_RbfKernelWithTransfers/cuda (the public entry point: copies in, K back). items_per_second
-// counts kernel entries (n * n per iteration). See bench/README.md.
+// counts kernel entries (n * n per iteration). The CPU benchmark's label names the CPU twin's
+// instruction-set variant when THERMEX_CPU_ISA forces one ("auto": the best this CPU runs).
+// See bench/README.md.
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "thermex/context.hpp"
@@ -59,6 +63,26 @@ void BM_RbfKernelCpu(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   set_counters(state, p, ctx);
+  const char* isa = std::getenv("THERMEX_CPU_ISA");
+  state.SetLabel(std::string("isa=") + (isa != nullptr && *isa != '\0' ? isa : "auto"));
+}
+
+// One row of K against m points (1 x m), as the SVR kernel-row cache computes it
+// (src/cpu/svr_kernel_rows.cpp); items_per_second counts the m entries.
+void BM_RbfKernelRowCpu(benchmark::State& state) {
+  const auto m = static_cast<std::size_t>(state.range(0));
+  const auto d = static_cast<std::size_t>(state.range(1));
+  const auto x = bench_matrix(1, 1, d);
+  const auto z = bench_matrix(2, m, d);
+  const auto ctx = Context::create({.device = DeviceRequest::kCpu, .quiet = true});
+  std::vector<double> out(m);
+  for (auto _ : state) {
+    thermex::rbf_kernel_matrix(ctx, x, 1, z, m, d, 1.0 / static_cast<double>(d), out);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(m));
+  state.counters["omp_threads"] = ctx.threads();
 }
 
 #if defined(THERMEX_HAVE_CUDA)
@@ -131,6 +155,11 @@ BENCHMARK(BM_RbfKernelCpu)
     ->Name("BM_RbfKernel/cpu")
     ->ArgsProduct(kSizes)
     ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_RbfKernelRowCpu)
+    ->Name("BM_RbfKernelRow/cpu")
+    ->ArgsProduct({{1024, 4096}, {16, 64}})
+    ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 BENCHMARK(BM_RbfKernelCuda)
     ->Name("BM_RbfKernel/cuda")

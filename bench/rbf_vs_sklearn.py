@@ -11,6 +11,10 @@ thread, thermex with OMP_NUM_THREADS=1) and with default threads (every logical 
 --device cuda thermex runs BM_RbfKernel/cuda (device-resident, cudaEvent timing) instead; its
 thread setting then only affects the host side.
 
+--isa forces one of the CPU twin's instruction-set variants (THERMEX_CPU_ISA: baseline,
+x86-64-v3, x86-64-v4); without it the best one the CPU supports runs, and the file name carries
+no suffix. With --isa the name gets `-isa-<variant>`.
+
 Usage (from the repository root, after tools/peers/install.sh and a Release build):
   .venv-peers/bin/python bench/rbf_vs_sklearn.py --bench build/rbf/bench/thermex_bench
 """
@@ -42,6 +46,16 @@ def cpu_model():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return "unknown CPU"
+
+
+def cpu_simd():
+    """The SIMD extensions that pick the CPU twin's variant (and numpy's), from /proc/cpuinfo."""
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                return [f for f in ("sse2", "avx2", "fma", "avx512f") if f in flags]
+    return []
 
 
 def gpu_model():
@@ -98,9 +112,12 @@ def time_sklearn(n, d, min_time_s, min_repeats):
     return statistics.median(times), min(times), len(times)
 
 
-def run_thermex(bench, device, threads, repetitions):
+def run_thermex(bench, device, threads, repetitions, isa):
     """{(n, d): {median_s, min_s, items_per_second, threads}} over thermex_bench repetitions."""
     env = dict(os.environ)
+    env.pop("THERMEX_CPU_ISA", None)
+    if isa:
+        env["THERMEX_CPU_ISA"] = isa
     if threads is not None:
         env["OMP_NUM_THREADS"] = str(threads)
     cmd = [str(bench), f"--benchmark_filter=^BM_RbfKernel/{device}/", "--benchmark_format=json",
@@ -135,6 +152,8 @@ def main():
                         help="thermex_bench repetitions (the median is kept)")
     parser.add_argument("--min-time", type=float, default=0.5,
                         help="seconds of sklearn calls per size and thread setting")
+    parser.add_argument("--isa", choices=("baseline", "x86-64-v3", "x86-64-v4"),
+                        help="force this CPU-twin variant (THERMEX_CPU_ISA); default: the best")
     parser.add_argument("--out-dir", type=pathlib.Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
     if not args.bench.exists():
@@ -143,7 +162,7 @@ def main():
     logical_cpus = os.cpu_count() or 1
     load_before = os.getloadavg()
     settings = {"single_thread": 1, "default_threads": None}
-    thermex = {k: run_thermex(args.bench, args.device, t, args.repetitions)
+    thermex = {k: run_thermex(args.bench, args.device, t, args.repetitions, args.isa)
                for k, t in settings.items()}
     sklearn_times = {}
     for key, threads in settings.items():
@@ -183,13 +202,16 @@ def main():
         "benchmark": "rbf_kernel_matrix vs sklearn.metrics.pairwise.rbf_kernel",
         "device": device,
         "thermex_backend": args.device,
-        "host": {"cpu_model": cpu_model(), "logical_cpus": logical_cpus,
+        "host": {"cpu_model": cpu_model(), "cpu_simd": cpu_simd(), "logical_cpus": logical_cpus,
                  "load_average_before": load_before, "load_average_after": os.getloadavg()},
+        "environment": {k: os.environ.get(k) for k in ("OMP_WAIT_POLICY", "OMP_PROC_BIND",
+                                                         "GOMP_SPINCOUNT")},
         "commit": commit,
         "working_tree_dirty": dirty,
         "software": {"python": sys.version.split()[0], "numpy": np.__version__,
                      "scikit_learn": sklearn.__version__,
                      "thermex_build": build_info(args.bench),
+                     "thermex_cpu_isa": args.isa or "auto (best supported)",
                      "blas": [{k: i.get(k) for k in ("internal_api", "version", "num_threads")}
                               for i in threadpool_info()]},
         "method": ("n x n kernel, X and Z U(-1, 1) (different draws per side), gamma = 1/d; "
@@ -203,7 +225,8 @@ def main():
     }
     args.out_dir.mkdir(parents=True, exist_ok=True)
     native = "-native" if record["software"]["thermex_build"].get("THERMEX_NATIVE") == "ON" else ""
-    path = args.out_dir / f"{today}-rbf-{args.device}-{slug(device)}{native}.json"
+    isa = f"-isa-{args.isa}" if args.isa else ""
+    path = args.out_dir / f"{today}-rbf-{args.device}-{slug(device)}{native}{isa}.json"
     path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -145,8 +147,9 @@ class RbfKernel : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(RbfKernel, MatchesReferenceOnFixedAndRandomShapes) {
-  // Edge shapes (n, m or d = 1), shapes crossing the CPU's 32-row and 512-column tiles, even and
-  // odd m (the CUDA epilogue's 16-byte and scalar paths), then random shapes.
+  // Edge shapes (n, m or d = 1), shapes crossing the CPU's 48-row and 512-column tiles and its
+  // 16-column panels, even and odd m (the CUDA epilogue's 16-byte and scalar paths), then random
+  // shapes.
   std::vector<Shape> shapes = {{1, 1, 1},   {1, 7, 3},     {9, 1, 5},     {5, 6, 1},
                                {33, 17, 4}, {70, 513, 12}, {64, 258, 64}, {45, 257, 40}};
   math::PhiloxStream shape_rng(kSeed, math::RngPurpose::kTest, 1);
@@ -290,6 +293,83 @@ INSTANTIATE_TEST_SUITE_P(Backends, RbfKernel,
                          [](const ::testing::TestParamInfo<Backend>& param_info) {
                            return std::string(to_string(param_info.param.device));
                          });
+
+// Sets an environment variable for one scope and restores the previous value.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(RbfKernelCpu, EveryInstructionSetVariantMatchesBruteForceAndIsDeterministic) {
+  // The CPU twin's variants (src/cpu/rbf_kernel_cpu.cpp: baseline SSE2, x86-64-v3 = AVX2 + FMA,
+  // x86-64-v4 = AVX-512), forced through THERMEX_CPU_ISA, so a machine with AVX-512 tests all
+  // three. Shapes leave partial micro-tiles (12 and 2 rows), 16-column panels and 48 x 512 tiles.
+  // Within a variant every entry is the same sequential sum over the features, so the bytes do
+  // not depend on the thread count nor on which rows are computed together.
+  const std::vector<Shape> shapes = {
+      {1, 1, 1}, {13, 17, 3}, {49, 529, 16}, {97, 1030, 64}, {25, 15, 7}};
+  const int saved = omp_get_max_threads();
+  int variants_run = 0;
+  for (const char* isa : {"baseline", "x86-64-v3", "x86-64-v4"}) {
+    const ScopedEnv env("THERMEX_CPU_ISA", isa);
+    bool supported = true;
+    for (std::size_t s = 0; s < shapes.size() && supported; ++s) {
+      const Shape& shape = shapes[s];
+      const double gamma = 2.0 / static_cast<double>(shape.d);
+      const auto x = uniform_matrix(300 + 2 * s, shape.n, shape.d, -1.0, 1.0);
+      const auto z = uniform_matrix(301 + 2 * s, shape.m, shape.d, -1.0, 1.0);
+      std::vector<double> first;
+      try {
+        first = rbf_kernel_matrix(cpu_context(), x, shape.n, z, shape.m, shape.d, gamma);
+      } catch (const ConfigError& e) {
+        // Only the vector variants may be missing (another CPU, or not x86-64).
+        EXPECT_NE(std::string(isa), "baseline") << e.what();
+        supported = false;
+        break;
+      }
+      const std::string config = describe(shape, gamma) + " isa=" + isa;
+      expect_close(first, brute_force(x, shape.n, z, shape.m, shape.d, gamma), shape.m, kRtol,
+                   config);
+      // A 1 x m call (SVR's kernel-row cache) gives the very bytes of the full matrix's row.
+      for (const std::size_t i : {std::size_t{0}, shape.n / 2, shape.n - 1}) {
+        const std::span<const double> xi(x.data() + i * shape.d, shape.d);
+        const auto row = rbf_kernel_matrix(cpu_context(), xi, 1, z, shape.m, shape.d, gamma);
+        const std::vector<double> expected(
+            first.begin() + static_cast<std::ptrdiff_t>(i * shape.m),
+            first.begin() + static_cast<std::ptrdiff_t>((i + 1) * shape.m));
+        EXPECT_TRUE(same_bytes(row, expected)) << config << ", row " << i << " alone";
+      }
+      for (const int threads : {2, 3}) {
+        const auto ctx = Context::create({.device = DeviceRequest::kCpu, .threads = threads});
+        std::vector<double> out(shape.n * shape.m, kNaN);
+        rbf_kernel_matrix(ctx, x, shape.n, z, shape.m, shape.d, gamma, out);
+        EXPECT_TRUE(same_bytes(out, first)) << config << ", " << threads << " threads";
+      }
+    }
+    variants_run += supported ? 1 : 0;
+  }
+  omp_set_num_threads(saved);
+  EXPECT_GE(variants_run, 1);
+  const ScopedEnv env("THERMEX_CPU_ISA", "x86-64-v9");
+  const std::vector<double> one = {0.5};
+  EXPECT_THROW((void)rbf_kernel_matrix(cpu_context(), one, 1, one, 1, 1, 1.0), ConfigError);
+}
 
 TEST(RbfKernelMath, ClampsAndPropagatesNaN) {
   EXPECT_EQ(math::rbf_from_sqdist(0.0, 3.0), 1.0);

@@ -25,5 +25,7 @@ void add_import_command(CLI::App& app, const GlobalOptions& global);
 void add_features_command(CLI::App& app, const GlobalOptions& global);
 void add_synth_command(CLI::App& app, const GlobalOptions& global);
 void add_summary_command(CLI::App& app, const GlobalOptions& global);
+void add_select_command(CLI::App& app, const GlobalOptions& global);
+void add_svr_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace thermex::cli

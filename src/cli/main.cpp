@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   add_features_command(app, global);
   add_synth_command(app, global);
   add_summary_command(app, global);
+  add_select_command(app, global);
+  add_svr_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -1,81 +1,254 @@
-// CPU twin of the RBF kernel matrix: Eigen GEMM X Z^T per tile, then the shared epilogue
-// math::rbf_from_norms_and_dot on the tile while it is still in cache.
-// GCC 12 reports a false -Wmaybe-uninitialized inside its own AVX-512 intrinsics when Eigen's
-// GEMV is built with -march=native (GCC bug 105593, fixed in GCC 13); the report is located in
-// the intrinsic headers, so silencing it around this include covers exactly that.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <Eigen/Core>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+// CPU twin of the RBF kernel matrix: a register-blocked GEMM X Z^T per tile, then the shared
+// epilogue math::rbf_from_norms_and_dot on the tile while it is still in cache.
+//
+// Why not Eigen's GEMM, and why three variants: the default build targets generic x86-64 (SSE2),
+// where both the GEMM and the exponential run two lanes wide, and glibc's scalar exp alone cost
+// two thirds of the time (bench/README.md). Eigen picks its SIMD width with the preprocessor, so
+// an AVX-512 Eigen GEMM would need a translation unit compiled with -mavx512f, whose inline Eigen
+// templates would clash (ODR) with the SSE2 instantiations elsewhere in the library. Instead the
+// tile code below is written once with GCC vector types and compiled three times with
+// `target` attributes (baseline x86-64, x86-64-v3 = AVX2 + FMA, x86-64-v4 = AVX-512); the CPU is
+// asked once per call which one to run.
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "../rbf_kernel_impl.hpp"
+#include "thermex/error.hpp"
 #include "thermex/math/rbf.hpp"
 #include "thermex/rbf_kernel.hpp"
 
 namespace thermex::cpu {
 namespace {
 
-// Tiles are the logical work items: fixed sizes, independent of the thread count, and each tile
-// is computed by one thread, so the bytes of K never depend on how many threads run.
-//
-// kRowBlock must stay <= 32: Eigen decides at compile time whether a GEMM may spawn its own
-// OpenMP team from the destination's MaxRowsAtCompileTime (`> 32 || Dynamic` allows it;
-// Eigen/src/Core/products/GeneralMatrixMatrix.h). A nested team would change Eigen's k-blocking
-// (it recomputes it for the thread count) and so the rounding. A destination type with
-// MaxRows = 32 keeps every tile GEMM single-threaded with the 1-thread blocking.
-constexpr Eigen::Index kRowBlock = 32;
-// 32 x 512 doubles = 128 KiB: the tile stays in L2 between the GEMM and the exp epilogue.
-constexpr Eigen::Index kColBlock = 512;
+// Columns of Z per packed panel: one or two AVX-512 vectors, four AVX2, eight SSE2.
+constexpr std::size_t kPanel = 16;
+// Tiles are the logical work items: fixed sizes, independent of the thread count, each computed
+// by one thread. Every entry of K is the same sequential sum over the d features whatever tile or
+// micro-kernel computes it, so the bytes of K never depend on the thread count or tiling.
+// 48 rows is a multiple of every micro-kernel's row count (12, 2, 1); 48 x 512 doubles = 192 KiB
+// stays in L2 between the GEMM and the exp epilogue.
+constexpr std::size_t kRowBlock = 48;
+constexpr std::size_t kColBlock = 512;  // a multiple of kPanel
 
-using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstRowMajorMap = Eigen::Map<const RowMajorMatrix>;
-using TileMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor, kRowBlock,
-                                 Eigen::Dynamic>;
-using TileMap = Eigen::Map<TileMatrix, Eigen::Unaligned, Eigen::OuterStride<>>;
+// Vector types of 2, 4 and 8 doubles (SSE2, AVX2, AVX-512 registers). `Unaligned` loads and
+// stores at any double boundary (rows of K and panels of Z need not be vector-aligned) and may
+// alias double. Members of plain structs, not template arguments: GCC drops the aligned and
+// may_alias attributes of a typedef passed as a template argument.
+struct Simd2 {
+  typedef double Vec __attribute__((vector_size(16)));
+  typedef double Unaligned __attribute__((vector_size(16), aligned(8), may_alias));
+  static constexpr std::size_t kLanes = 2;
+};
+struct Simd4 {
+  typedef double Vec __attribute__((vector_size(32)));
+  typedef double Unaligned __attribute__((vector_size(32), aligned(8), may_alias));
+  static constexpr std::size_t kLanes = 4;
+};
+struct Simd8 {
+  typedef double Vec __attribute__((vector_size(64)));
+  typedef double Unaligned __attribute__((vector_size(64), aligned(8), may_alias));
+  static constexpr std::size_t kLanes = 8;
+};
+
+// One tile: rows [i0, i0 + rows) of X against columns [j0, j0 + cols) of K.
+struct TileJob {
+  const double* x;        // row i0 of X (row-major, d columns)
+  const double* panels;   // packed panel j0 / kPanel of Z
+  const double* norm_x2;  // ||x_i||^2 from row i0
+  const double* norm_z2;  // ||z_j||^2 from column j0
+  double* out;            // K[i0, j0]; rows ldo apart
+  std::size_t ldo, rows, cols, d;
+  double gamma;
+};
+
+// kRows x kPanel block of X Z^T: accumulators in registers, one broadcast of x per row and
+// feature. Every entry is the sum over k = 0 .. d-1 in order (an FMA per term where the target
+// has FMA). Writes `cols` <= kPanel columns of `out` (a partial last panel goes through `spill`).
+template <class S, std::size_t kRows>
+[[gnu::always_inline]] inline void micro_tile(const double* x, std::size_t d, const double* panel,
+                                              double* out, std::size_t ldo, std::size_t cols) {
+  using V = typename S::Vec;
+  using VU = typename S::Unaligned;
+  constexpr std::size_t kVecs = kPanel / S::kLanes;
+  V acc[kRows][kVecs];
+#pragma GCC unroll 16
+  for (std::size_t r = 0; r < kRows; ++r) {
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < kVecs; ++v) acc[r][v] = V{};
+  }
+  for (std::size_t k = 0; k < d; ++k) {
+    const double* zk = panel + k * kPanel;
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < kRows; ++r) {
+      const double xv = x[r * d + k];
+#pragma GCC unroll 16
+      for (std::size_t v = 0; v < kVecs; ++v) {
+        acc[r][v] += xv * *reinterpret_cast<const VU*>(zk + v * S::kLanes);
+      }
+    }
+  }
+  double spill[kRows * kPanel];
+  double* dst = cols == kPanel ? out : spill;
+  const std::size_t ldd = cols == kPanel ? ldo : kPanel;
+#pragma GCC unroll 16
+  for (std::size_t r = 0; r < kRows; ++r) {
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < kVecs; ++v) {
+      *reinterpret_cast<VU*>(dst + r * ldd + v * S::kLanes) = acc[r][v];
+    }
+  }
+  if (cols == kPanel) return;
+  for (std::size_t r = 0; r < kRows; ++r) {
+    std::copy_n(spill + r * kPanel, cols, out + r * ldo);
+  }
+}
+
+// The GEMM of one tile, panel by panel (the panel stays in L1 while the tile's rows of X stream
+// past it), then the epilogue over the tile, which the compiler vectorizes for the same target.
+template <class S, std::size_t kRows>
+[[gnu::always_inline]] inline void compute_tile(const TileJob& job) {
+  for (std::size_t c0 = 0; c0 < job.cols; c0 += kPanel) {
+    const double* panel = job.panels + (c0 / kPanel) * job.d * kPanel;
+    const std::size_t cols = std::min(kPanel, job.cols - c0);
+    std::size_t i = 0;
+    for (; i + kRows <= job.rows; i += kRows) {
+      micro_tile<S, kRows>(job.x + i * job.d, job.d, panel, job.out + i * job.ldo + c0, job.ldo,
+                           cols);
+    }
+    for (; i < job.rows; ++i) {
+      micro_tile<S, 1>(job.x + i * job.d, job.d, panel, job.out + i * job.ldo + c0, job.ldo, cols);
+    }
+  }
+  for (std::size_t i = 0; i < job.rows; ++i) {
+    const double nx = job.norm_x2[i];
+    double* row = job.out + i * job.ldo;
+    for (std::size_t c = 0; c < job.cols; ++c) {
+      row[c] = math::rbf_from_norms_and_dot(nx, job.norm_z2[c], row[c], job.gamma);
+    }
+  }
+}
+
+// The instruction-set variants. Register budgets: x86-64-v4 has 32 vector registers, so 12 rows x
+// 2 vectors = 24 accumulators; x86-64-v3 has 16, so 2 x 4 = 8 (3 rows would spill); SSE2 1 x 8.
+void tile_baseline(const TileJob& job) { compute_tile<Simd2, 1>(job); }
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("arch=x86-64-v3")]] void tile_x86_64_v3(const TileJob& job) {
+  compute_tile<Simd4, 2>(job);
+}
+[[gnu::target("arch=x86-64-v4")]] void tile_x86_64_v4(const TileJob& job) {
+  compute_tile<Simd8, 12>(job);
+}
+#endif
+
+using TileFunction = void (*)(const TileJob&);
+
+struct Variant {
+  std::string_view name;
+  TileFunction run;
+  bool supported;
+};
+
+// Best first. __builtin_cpu_supports asks CPUID (cached by the runtime), so this is cheap.
+std::vector<Variant> variants() {
+  std::vector<Variant> all;
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  all.push_back({"x86-64-v4", tile_x86_64_v4, __builtin_cpu_supports("x86-64-v4") != 0});
+  all.push_back({"x86-64-v3", tile_x86_64_v3, __builtin_cpu_supports("x86-64-v3") != 0});
+#endif
+  all.push_back({"baseline", tile_baseline, true});
+  return all;
+}
+
+// The best variant this CPU runs, or the one named by THERMEX_CPU_ISA (for tests and benchmarks
+// of the slower variants on a fast machine). Read per call so a test can switch it.
+TileFunction select_tile_function() {
+  const std::vector<Variant> all = variants();
+  const char* requested = std::getenv("THERMEX_CPU_ISA");
+  if (requested == nullptr || *requested == '\0') {
+    return std::find_if(all.begin(), all.end(), [](const Variant& v) { return v.supported; })->run;
+  }
+  const auto it =
+      std::find_if(all.begin(), all.end(), [&](const Variant& v) { return v.name == requested; });
+  if (it == all.end()) {
+    throw ConfigError("THERMEX_CPU_ISA", "unknown value '" + std::string(requested) +
+                                             "' (baseline, x86-64-v3 or x86-64-v4 on x86-64)");
+  }
+  if (!it->supported) {
+    throw ConfigError("THERMEX_CPU_ISA", std::string(requested) + " is not supported by this CPU");
+  }
+  return it->run;
+}
+
+// Panel p of Z (m x d, row-major): d x kPanel doubles, feature-major, zero-padded past column m,
+// so the micro-kernel reads each feature's kPanel values contiguously. Feature-major loop order:
+// contiguous stores, and the loads walk kPanel rows of Z in step, each reading the next double of a
+// cache line it already holds.
+void pack_panel(std::span<const double> z, std::size_t m, std::size_t d, std::size_t p,
+                double* panel) {
+  const double* z0 = z.data() + p * kPanel * d;
+  const std::size_t cols = std::min(kPanel, m - p * kPanel);
+  for (std::size_t k = 0; k < d; ++k) {
+    for (std::size_t c = 0; c < cols; ++c) panel[k * kPanel + c] = z0[c * d + k];
+    for (std::size_t c = cols; c < kPanel; ++c) panel[k * kPanel + c] = 0.0;
+  }
+}
+
+// Up to this many doubles (8 MiB) the packed panels live in a buffer the calling thread keeps
+// between calls. A fresh multi-megabyte vector per call is mmap'd and page-faulted every time,
+// which cost more than the packing itself for the 1 x m rows of SVR's kernel-row cache. Larger
+// problems allocate per call; their O(n m d) work hides the faults.
+constexpr std::size_t kReusedPanelDoubles = std::size_t{1} << 20;
+
+std::span<double> panel_buffer(std::size_t size, std::vector<double>& fallback) {
+  thread_local std::vector<double> reused;
+  std::vector<double>& buffer = size <= kReusedPanelDoubles ? reused : fallback;
+  if (buffer.size() < size) buffer.resize(size);
+  return {buffer.data(), size};
+}
 
 }  // namespace
 
 void rbf_kernel_matrix(const Context& ctx, std::span<const double> x, std::size_t n,
                        std::span<const double> z, std::size_t m, std::size_t d, double gamma,
                        std::span<double> out) {
-  const auto rows = static_cast<Eigen::Index>(n);
-  const auto cols = static_cast<Eigen::Index>(m);
-  const auto depth = static_cast<Eigen::Index>(d);
-  const ConstRowMajorMap xs(x.data(), rows, depth);
-  const ConstRowMajorMap zs(z.data(), cols, depth);
+  const TileFunction tile_function = select_tile_function();
   // O((n + m) d), negligible next to the O(n m d) GEMM; summed in column order.
   const std::vector<double> norm_x2 = squared_row_norms(x, n, d);
   const std::vector<double> norm_z2 = squared_row_norms(z, m, d);
-
-  const Eigen::Index row_tiles = (rows + kRowBlock - 1) / kRowBlock;
-  const Eigen::Index col_tiles = (cols + kColBlock - 1) / kColBlock;
-  const Eigen::Index tiles = row_tiles * col_tiles;
-  // Static schedule over tile ids; the order in which threads take tiles does not matter
-  // because no tile reads another tile's output and nothing is reduced across tiles.
+  const std::size_t panels = (m + kPanel - 1) / kPanel;
+  std::vector<double> large_panels;
+  const std::span<double> packed = panel_buffer(panels * d * kPanel, large_panels);
+  const std::size_t row_tiles = (n + kRowBlock - 1) / kRowBlock;
+  const std::size_t col_tiles = (m + kColBlock - 1) / kColBlock;
+  const std::size_t tiles = row_tiles * col_tiles;
+  // Packed by the calling thread, before the parallel region: O(m d), about 1% of the GEMM's time
+  // at n = 256, and it saves a barrier, which costs a scheduler time slice whenever another
+  // process holds the core a team member needs (bench/README.md, "Threads on a shared host").
+  for (std::size_t p = 0; p < panels; ++p) {
+    pack_panel(z, m, d, p, packed.data() + p * d * kPanel);
+  }
+  // Static schedule over tile ids; the order in which threads take tiles does not matter because
+  // no tile reads another tile's output and nothing is reduced across tiles.
 #pragma omp parallel for schedule(static) num_threads(ctx.threads())
-  for (Eigen::Index t = 0; t < tiles; ++t) {
-    const Eigen::Index i0 = (t / col_tiles) * kRowBlock;
-    const Eigen::Index j0 = (t % col_tiles) * kColBlock;
-    const Eigen::Index tile_rows = std::min(kRowBlock, rows - i0);
-    const Eigen::Index tile_cols = std::min(kColBlock, cols - j0);
-    TileMap tile(out.data() + i0 * cols + j0, tile_rows, tile_cols, Eigen::OuterStride<>(cols));
-    tile.noalias() = xs.middleRows(i0, tile_rows) * zs.middleRows(j0, tile_cols).transpose();
-    // The epilogue runs on the tile while the GEMM has just left it in cache.
-    const double* nz = norm_z2.data() + j0;
-    for (Eigen::Index r = 0; r < tile_rows; ++r) {
-      const double nx = norm_x2[static_cast<std::size_t>(i0 + r)];
-      double* row = out.data() + (i0 + r) * cols + j0;
-      for (Eigen::Index c = 0; c < tile_cols; ++c) {
-        row[c] = math::rbf_from_norms_and_dot(nx, nz[c], row[c], gamma);
-      }
-    }
+  for (std::size_t t = 0; t < tiles; ++t) {
+    const std::size_t i0 = (t / col_tiles) * kRowBlock;
+    const std::size_t j0 = (t % col_tiles) * kColBlock;
+    const TileJob job{.x = x.data() + i0 * d,
+                      .panels = packed.data() + (j0 / kPanel) * d * kPanel,
+                      .norm_x2 = norm_x2.data() + i0,
+                      .norm_z2 = norm_z2.data() + j0,
+                      .out = out.data() + i0 * m + j0,
+                      .ldo = m,
+                      .rows = std::min(kRowBlock, n - i0),
+                      .cols = std::min(kColBlock, m - j0),
+                      .d = d,
+                      .gamma = gamma};
+    tile_function(job);
   }
 }
 

@@ -1,0 +1,153 @@
+// Validation and the one backend switch of the SVR engine (STYLE.md section 1), the gamma
+// parsing and the "scale" rule, and chunked prediction.
+#include "thermex/svr.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "svr_internal.hpp"
+#include "thermex/error.hpp"
+#include "thermex/rbf_kernel.hpp"
+
+namespace thermex {
+namespace {
+
+// Kernel values per prediction chunk: 4 Mi doubles = 32 MiB, so memory stays bounded for any n.
+constexpr std::size_t kPredictChunkValues = std::size_t{1} << 22;
+// Kernel values below which the prediction sums run on one thread.
+constexpr std::size_t kParallelMin = std::size_t{1} << 16;
+
+void require_cpu(const Context& ctx) {
+  if (ctx.device() == Device::kCuda) throw Error("SVR: CUDA backend not implemented yet");
+}
+
+void validate_names(const std::vector<std::string>& names, std::size_t d) {
+  if (!names.empty() && names.size() != d) {
+    throw Error(fmt::format("svr_fit: {} feature names for {} feature columns", names.size(), d));
+  }
+}
+
+}  // namespace
+
+SvrGamma parse_svr_gamma(std::string_view text, std::string_view key) {
+  if (text == "scale") return SvrGamma::scale_rule();
+  double v = 0.0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v) || !(v > 0.0)) {
+    throw ConfigError(std::string(key),
+                      fmt::format("expected \"scale\" or a positive number, got \"{}\"", text));
+  }
+  return SvrGamma::fixed(v);
+}
+
+std::string to_string(const SvrGamma& gamma) {
+  return gamma.scale ? std::string("scale") : fmt::format("{:.17g}", gamma.value);
+}
+
+double svr_scale_gamma(std::span<const double> x, std::size_t n, std::size_t d) {
+  THERMEX_EXPECTS(
+      n >= 1 && d >= 1 && x.size() == n * d,
+      fmt::format("svr_scale_gamma: x has {} values for n = {}, d = {}", x.size(), n, d));
+  // Two passes (mean, then mean squared deviation) as numpy's var.
+  const double mean = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+  double ss = 0.0;
+  for (double v : x) ss += (v - mean) * (v - mean);
+  const double var = ss / static_cast<double>(x.size());
+  return var > 0.0 ? 1.0 / (static_cast<double>(d) * var) : 1.0;
+}
+
+SvrModel svr_fit(const Context& ctx, std::span<const double> x_rowmajor, std::size_t n,
+                 std::size_t d, std::span<const double> y, const SvrSpec& spec,
+                 std::vector<std::string> feature_names) {
+  SvrProblem problem;
+  problem.rows.resize(n);
+  std::iota(problem.rows.begin(), problem.rows.end(), std::size_t{0});
+  problem.spec = spec;
+  validate_names(feature_names, d);
+  detail::validate_svr_spec(spec, "svr_fit");
+  detail::validate_svr_data(x_rowmajor, n, d, y, "svr_fit");
+  require_cpu(ctx);
+  const detail::SvrPrepared prep =
+      detail::prepare_svr_problem(x_rowmajor, d, y, problem.rows, spec, "svr_fit");
+  std::vector<SvrModel> models =
+      cpu::svr_fit_batch(ctx, std::span(&prep, 1), std::span(&problem, 1), feature_names);
+  return std::move(models.front());
+}
+
+std::vector<SvrModel> svr_fit_batch(const Context& ctx, std::span<const double> x_rowmajor,
+                                    std::size_t n, std::size_t d, std::span<const double> y,
+                                    std::span<const SvrProblem> problems) {
+  detail::validate_svr_data(x_rowmajor, n, d, y, "svr_fit_batch");
+  for (std::size_t p = 0; p < problems.size(); ++p) {
+    const std::string where = fmt::format("svr_fit_batch: problem {}", p);
+    detail::validate_svr_spec(problems[p].spec, where);
+    if (problems[p].rows.empty()) throw Error(where + ": no rows");
+    for (std::size_t r : problems[p].rows) {
+      if (r >= n) throw Error(fmt::format("{}: row index {} >= n = {}", where, r, n));
+    }
+  }
+  require_cpu(ctx);
+  std::vector<detail::SvrPrepared> preps;
+  preps.reserve(problems.size());
+  for (std::size_t p = 0; p < problems.size(); ++p) {
+    preps.push_back(detail::prepare_svr_problem(x_rowmajor, d, y, problems[p].rows,
+                                                problems[p].spec,
+                                                fmt::format("svr_fit_batch: problem {}", p)));
+  }
+  return cpu::svr_fit_batch(ctx, preps, problems, {});
+}
+
+std::vector<double> svr_predict(const Context& ctx, const SvrModel& model,
+                                std::span<const double> x_rowmajor, std::size_t n) {
+  const std::size_t d = model.n_features;
+  THERMEX_EXPECTS(d >= 1 && model.support_vectors.size() == model.n_support() * d &&
+                      model.feature_means.size() == d && model.feature_scales.size() == d,
+                  "svr_predict: inconsistent model");
+  if (x_rowmajor.size() != n * d) {
+    throw Error(fmt::format("svr_predict: x has {} values, expected n * d = {} * {}",
+                            x_rowmajor.size(), n, d));
+  }
+  for (std::size_t e = 0; e < x_rowmajor.size(); ++e) {
+    if (!std::isfinite(x_rowmajor[e])) {
+      const std::size_t k = e % d;
+      const std::string& name = k < model.feature_names.size() ? model.feature_names[k] : "";
+      throw Error(fmt::format("svr_predict: row {}, feature {} ('{}') is {}; inputs must be finite",
+                              e / d, k, name, x_rowmajor[e]));
+    }
+  }
+  require_cpu(ctx);
+  const std::size_t n_sv = model.n_support();
+  const std::size_t chunk =
+      std::max<std::size_t>(1, kPredictChunkValues / std::max<std::size_t>(n_sv, 1));
+  std::vector<double> out(n);
+  std::vector<double> xs, kern;
+  for (std::size_t r0 = 0; r0 < n; r0 += chunk) {
+    const std::size_t rows = std::min(chunk, n - r0);
+    xs.assign(x_rowmajor.begin() + static_cast<std::ptrdiff_t>(r0 * d),
+              x_rowmajor.begin() + static_cast<std::ptrdiff_t>((r0 + rows) * d));
+    detail::apply_scaler(xs, d, model.feature_means, model.feature_scales);
+    kern.resize(rows * n_sv);
+    rbf_kernel_matrix(ctx, xs, rows, model.support_vectors, n_sv, d, model.gamma_value, kern);
+    const auto count = static_cast<std::ptrdiff_t>(rows);
+    // Each row's sum runs over the support vectors in order: independent of the thread count.
+    // Small chunks stay on one thread, where waking a team would cost more than the sums.
+#pragma omp parallel for schedule(static) \
+    num_threads(ctx.threads()) if (rows * n_sv >= kParallelMin)
+    for (std::ptrdiff_t r = 0; r < count; ++r) {
+      const double* k = kern.data() + static_cast<std::size_t>(r) * n_sv;
+      double f = 0.0;
+      for (std::size_t s = 0; s < n_sv; ++s) f += model.dual_coef[s] * k[s];
+      f += model.intercept;
+      out[r0 + static_cast<std::size_t>(r)] = model.spec.log10_target ? std::pow(10.0, f) : f;
+    }
+  }
+  return out;
+}
+
+}  // namespace thermex

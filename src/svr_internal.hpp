@@ -1,0 +1,127 @@
+#pragma once
+/// \file
+/// Internal pieces of the SVR engine shared by src/svr*.cpp and the CPU backend
+/// (src/cpu/svr_*.cpp): a prepared problem (gathered, standardized, transformed), the kernel-row
+/// sources of the SMO solver, the solver itself and the batched CPU driver.
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "thermex/context.hpp"
+#include "thermex/svr.hpp"
+
+namespace thermex::detail {
+
+/// One problem made ready for the solver: rows gathered, features standardized, target
+/// transformed, gamma resolved. Cost to build: O(n d).
+struct SvrPrepared {
+  std::size_t n = 0;           ///< training rows
+  std::size_t d = 0;           ///< features
+  std::vector<double> x_std;   ///< n x d row-major, standardized when spec.standardize
+  std::vector<double> target;  ///< n transformed targets (log10 when spec.log10_target)
+  std::vector<double> means;   ///< d scaler means
+  std::vector<double> scales;  ///< d scaler scales
+  double gamma = 0.0;          ///< resolved gamma
+  std::string data_sha256;     ///< hash of the raw rows and targets
+};
+
+/// Validates `spec` (Error naming `where` and the field) without looking at data.
+void validate_svr_spec(const SvrSpec& spec, const std::string& where);
+
+/// Validates x (n x d) and y: sizes, n, d >= 1, every value finite (Error naming row/column).
+void validate_svr_data(std::span<const double> x, std::size_t n, std::size_t d,
+                       std::span<const double> y, const std::string& where);
+
+/// Gathers `rows` of x and y and prepares them under `spec` (validated already; rows in range).
+/// Throws Error when log10_target and a target is <= 0.
+SvrPrepared prepare_svr_problem(std::span<const double> x, std::size_t d, std::span<const double> y,
+                                std::span<const std::size_t> rows, const SvrSpec& spec,
+                                const std::string& where);
+
+/// Standardizes the n x d row-major `x` in place with `means` and `scales`.
+void apply_scaler(std::span<double> x, std::size_t d, std::span<const double> means,
+                  std::span<const double> scales);
+
+/// Source of kernel rows K(x_i, .) (length n) for the solver. Implementations: a view of a
+/// precomputed matrix and an LRU row cache. row() pointers stay valid until the second-next
+/// call (the cache holds at least two rows), enough for the pair (i, j) of one SMO step.
+class KernelRows {
+ public:
+  virtual ~KernelRows() = default;
+  /// Row i of K (n values).
+  virtual const double* row(std::size_t i) = 0;
+};
+
+/// A view of a precomputed row-major n x n kernel matrix (not owned).
+class FullKernelRows final : public KernelRows {
+ public:
+  FullKernelRows(std::span<const double> kernel, std::size_t n) : kernel_(kernel), n_(n) {}
+  const double* row(std::size_t i) override { return kernel_.data() + i * n_; }
+
+ private:
+  std::span<const double> kernel_;
+  std::size_t n_;
+};
+
+/// Kernel rows computed on demand (single-threaded, the expansion of rbf_kernel_matrix) and kept
+/// in a least recently used cache of `capacity` rows (>= 2). `x` (n x d standardized) must
+/// outlive the object. Cost per miss: O(n d).
+class CachedKernelRows final : public KernelRows {
+ public:
+  CachedKernelRows(std::span<const double> x, std::size_t n, std::size_t d, double gamma,
+                   std::size_t capacity, bool round_to_float);
+  const double* row(std::size_t i) override;
+  /// Rows computed so far (cache misses), for tests of the cache path.
+  std::int64_t misses() const noexcept { return misses_; }
+
+ private:
+  std::span<const double> x_;
+  std::size_t n_, d_;
+  double gamma_;
+  std::size_t capacity_;
+  bool round_to_float_;
+  std::vector<std::vector<double>> rows_;                // slot -> row values
+  std::vector<std::list<std::size_t>::iterator> where_;  // row index -> position in lru_
+  std::vector<std::size_t> slot_of_;                     // row index -> slot (npos when absent)
+  std::list<std::size_t> lru_;                           // row indices, most recent first
+  std::vector<double> norms_;                            // squared row norms of x
+  std::int64_t misses_ = 0;
+};
+
+/// Rounds every value to the nearest float (libsvm's Qfloat), in place.
+void round_kernel_to_float(std::span<double> values);
+
+/// Result of one SMO solve on the 2n-variable epsilon-SVR dual.
+struct SmoResult {
+  std::vector<double> alpha;  ///< 2n variables (alpha_0..n-1, alpha*_0..n-1)
+  double rho = 0.0;           ///< libsvm's rho; the intercept is -rho
+  double objective = 0.0;     ///< 0.5 a^T Q a + p^T a
+  double kkt_gap = 0.0;       ///< m(a) - M(a) at the end
+  std::int64_t n_iter = 0;    ///< iterations taken
+  bool converged = true;      ///< false when max_iter stopped it
+};
+
+/// libsvm's Solver (no shrinking) on the epsilon-SVR dual of targets `t` with kernel rows from
+/// `kernel`; `max_iter` > 0. Deterministic; single-threaded. Cost O(n) per iteration plus the
+/// kernel rows it fetches.
+SmoResult solve_svr_smo(KernelRows& kernel, std::span<const double> t, double c, double epsilon,
+                        double tol, std::int64_t max_iter);
+
+/// Builds the model of a solved problem.
+SvrModel make_svr_model(const SvrPrepared& prep, const SmoResult& sol, const SvrSpec& spec,
+                        std::vector<std::string> feature_names);
+
+}  // namespace thermex::detail
+
+namespace thermex::cpu {
+/// The CPU batch: groups problems sharing a kernel, computes kernels wave by wave within the
+/// budget, and solves the problems of a wave in parallel (src/cpu/svr_fit_cpu.cpp). `preps`
+/// and `problems` are parallel arrays; results in problem order.
+std::vector<SvrModel> svr_fit_batch(const Context& ctx, std::span<const detail::SvrPrepared> preps,
+                                    std::span<const SvrProblem> problems,
+                                    std::span<const std::string> feature_names);
+}  // namespace thermex::cpu

@@ -1,0 +1,131 @@
+// `thermex svr fit` / `thermex svr predict` end to end: runs the built binary
+// (THERMEX_CLI_PATH) on the friedman200 fixture and compares with scikit-learn's predictions at
+// issue 3's tolerance (2e-3 std(y) at tol 1e-3); errors name the column and the line.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "h5_test_support.hpp"
+#include "svr_test_support.hpp"
+#include "thermex/csv.hpp"
+
+namespace thermex {
+namespace {
+
+// 17 significant digits: the CSV holds exactly the fixture's doubles.
+std::string fmt_double(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+RunResult run_cli(const std::string& args) {
+  const std::string command = std::string("'") + THERMEX_CLI_PATH + "' " + args + " 2>&1";
+  RunResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// The fixture as two CSVs: training rows with y, all rows without it (columns reordered, to
+// check that predict selects columns by name).
+void write_fixture_csvs(const testing::SvrFixture& f, const std::string& train,
+                        const std::string& query) {
+  std::string a = "f0,f1,f2,f3,f4,y\n", b = "f4,f3,f2,f1,f0\n";
+  for (std::size_t i = 0; i < f.n; ++i) {
+    std::vector<std::string> row;
+    for (std::size_t k = 0; k < 5; ++k) row.push_back(fmt_double(f.x[i * 5 + k]));
+    if (i < f.n_train)
+      a += row[0] + "," + row[1] + "," + row[2] + "," + row[3] + "," + row[4] + "," +
+           fmt_double(f.y[i]) + "\n";
+    b += row[4] + "," + row[3] + "," + row[2] + "," + row[1] + "," + row[0] + "\n";
+  }
+  testing::write_bytes(train, a);
+  testing::write_bytes(query, b);
+}
+
+TEST(SvrCli, FitAndPredictMatchSklearn) {
+  const testing::SvrFixture f = testing::load_svr_fixture("friedman200");
+  testing::ScratchDir dir;
+  write_fixture_csvs(f, dir.file("train.csv"), dir.file("query.csv"));
+  const RunResult fit =
+      run_cli("--device cpu svr fit --data '" + dir.file("train.csv") +
+              "' --target y --C 10 --epsilon 0.1 --gamma 0.2 --test-fraction 0 -o '" +
+              dir.file("m.h5") + "'");
+  ASSERT_EQ(fit.exit_code, 0) << fit.output;
+  const RunResult pred =
+      run_cli("--device cpu svr predict --model '" + dir.file("m.h5") + "' --data '" +
+              dir.file("query.csv") + "' -o '" + dir.file("p.csv") + "'");
+  ASSERT_EQ(pred.exit_code, 0) << pred.output;
+  const CsvTable out = read_csv_file(dir.file("p.csv"));
+  ASSERT_EQ(out.header, std::vector<std::string>{"prediction"});
+  ASSERT_EQ(out.rows.size(), f.n);
+  const double scale = testing::population_std(f.train_y());
+  for (std::size_t i = 0; i < f.n; ++i) {
+    const double dev = std::abs(std::stod(out.rows[i][0]) - f.pred.at("pred_tol1e-3")[i]);
+    EXPECT_LE(dev, 2e-3 * scale) << "row " << i;
+  }
+}
+
+TEST(SvrCli, HoldsOutATestPartAndWritesParityData) {
+  const testing::SvrFixture f = testing::load_svr_fixture("friedman200");
+  testing::ScratchDir dir;
+  write_fixture_csvs(f, dir.file("train.csv"), dir.file("query.csv"));
+  const RunResult fit = run_cli("--device cpu --seed 3 svr fit --data '" + dir.file("train.csv") +
+                                "' --target y --grid 'C=1,10;gamma=scale' --folds 3 --parity '" +
+                                dir.file("parity.csv") + "' -o '" + dir.file("m.h5") + "'");
+  ASSERT_EQ(fit.exit_code, 0) << fit.output;
+  EXPECT_NE(fit.output.find("160 training rows"), std::string::npos) << fit.output;  // 80 %
+  EXPECT_NE(fit.output.find("grid search: 2 points x 3 folds"), std::string::npos) << fit.output;
+  EXPECT_NE(fit.output.find("test  n=40"), std::string::npos) << fit.output;
+  const CsvTable parity = read_csv_file(dir.file("parity.csv"));
+  ASSERT_EQ(parity.header, (std::vector<std::string>{"observed", "predicted", "split"}));
+  ASSERT_EQ(parity.rows.size(), f.n_train);
+  std::size_t n_test = 0;
+  for (std::size_t i = 0; i < parity.rows.size(); ++i) {
+    EXPECT_EQ(std::stod(parity.rows[i][0]), f.y[i]) << "row " << i;  // input order
+    n_test += parity.rows[i][2] == "test" ? 1 : 0;
+  }
+  EXPECT_EQ(n_test, 40u);
+}
+
+TEST(SvrCli, ErrorsNameTheColumnAndLine) {
+  const testing::SvrFixture f = testing::load_svr_fixture("friedman200");
+  testing::ScratchDir dir;
+  write_fixture_csvs(f, dir.file("train.csv"), dir.file("query.csv"));
+  ASSERT_EQ(run_cli("--device cpu svr fit --data '" + dir.file("train.csv") + "' --target y -o '" +
+                    dir.file("m.h5") + "'")
+                .exit_code,
+            0);
+  testing::write_bytes(dir.file("missing.csv"), "f0,f1,f2,f3\n1,2,3,4\n");
+  RunResult r = run_cli("svr predict --model '" + dir.file("m.h5") + "' --data '" +
+                        dir.file("missing.csv") + "' -o '" + dir.file("p.csv") + "'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("column 'f4'"), std::string::npos) << r.output;
+  testing::write_bytes(dir.file("nan.csv"), "f0,f1,f2,f3,f4\n1,2,3,4,5\n1,2,nan,4,5\n");
+  r = run_cli("svr predict --model '" + dir.file("m.h5") + "' --data '" + dir.file("nan.csv") +
+              "' -o '" + dir.file("p.csv") + "'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find(":3: column 'f2'"), std::string::npos) << r.output;
+  r = run_cli("svr fit --data '" + dir.file("train.csv") + "' --target nope -o '" +
+              dir.file("m2.h5") + "'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("column 'nope'"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace thermex
