@@ -12,7 +12,7 @@ thread, thermex with OMP_NUM_THREADS=1) and with default threads (every logical 
 thread setting then only affects the host side.
 
 --isa forces one of the CPU twin's instruction-set variants (THERMEX_CPU_ISA: baseline,
-x86-64-v3, x86-64-v4); without it the best one the CPU supports runs, and the file name carries
+avx2, avx512); without it the best one the CPU supports runs, and the file name carries
 no suffix. With --isa the name gets `-isa-<variant>`.
 
 Usage (from the repository root, after tools/peers/install.sh and a Release build):
@@ -152,7 +152,7 @@ def main():
                         help="thermex_bench repetitions (the median is kept)")
     parser.add_argument("--min-time", type=float, default=0.5,
                         help="seconds of sklearn calls per size and thread setting")
-    parser.add_argument("--isa", choices=("baseline", "x86-64-v3", "x86-64-v4"),
+    parser.add_argument("--isa", choices=("baseline", "avx2", "avx512"),
                         help="force this CPU-twin variant (THERMEX_CPU_ISA); default: the best")
     parser.add_argument("--out-dir", type=pathlib.Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()

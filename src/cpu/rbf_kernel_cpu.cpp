@@ -7,8 +7,8 @@
 // an AVX-512 Eigen GEMM would need a translation unit compiled with -mavx512f, whose inline Eigen
 // templates would clash (ODR) with the SSE2 instantiations elsewhere in the library. Instead the
 // tile code below is written once with GCC vector types and compiled three times with
-// `target` attributes (baseline x86-64, x86-64-v3 = AVX2 + FMA, x86-64-v4 = AVX-512); the CPU is
-// asked once per call which one to run.
+// `target` attributes (baseline x86-64 = SSE2, AVX2 + FMA, AVX-512); the CPU is asked once per
+// call which one to run.
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
@@ -132,14 +132,15 @@ template <class S, std::size_t kRows>
   }
 }
 
-// The instruction-set variants. Register budgets: x86-64-v4 has 32 vector registers, so 12 rows x
-// 2 vectors = 24 accumulators; x86-64-v3 has 16, so 2 x 4 = 8 (3 rows would spill); SSE2 1 x 8.
+// The instruction-set variants. Register budgets: AVX-512 has 32 vector registers, so 12 rows x
+// 2 vectors = 24 accumulators; AVX2 has 16, so 2 x 4 = 8 (3 rows would spill); SSE2 1 x 8.
+// Feature lists rather than `arch=x86-64-v3/v4`, so that the run-time check below names exactly
+// what the compiler may use, in words both GCC and Clang know.
 void tile_baseline(const TileJob& job) { compute_tile<Simd2, 1>(job); }
 #if defined(__x86_64__) && defined(__GNUC__)
-[[gnu::target("arch=x86-64-v3")]] void tile_x86_64_v3(const TileJob& job) {
-  compute_tile<Simd4, 2>(job);
-}
-[[gnu::target("arch=x86-64-v4")]] void tile_x86_64_v4(const TileJob& job) {
+[[gnu::target("avx2,fma")]] void tile_avx2(const TileJob& job) { compute_tile<Simd4, 2>(job); }
+[[gnu::target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]] void tile_avx512(
+    const TileJob& job) {
   compute_tile<Simd8, 12>(job);
 }
 #endif
@@ -152,13 +153,17 @@ struct Variant {
   bool supported;
 };
 
-// Best first. __builtin_cpu_supports asks CPUID (cached by the runtime), so this is cheap.
+// Best first. __builtin_cpu_supports reads CPUID results cached at start-up: cheap.
 std::vector<Variant> variants() {
   std::vector<Variant> all;
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
-  all.push_back({"x86-64-v4", tile_x86_64_v4, __builtin_cpu_supports("x86-64-v4") != 0});
-  all.push_back({"x86-64-v3", tile_x86_64_v3, __builtin_cpu_supports("x86-64-v3") != 0});
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") &&
+                      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+                      __builtin_cpu_supports("avx512bw");
+  all.push_back({"avx512", tile_avx512, avx512});
+  all.push_back({"avx2", tile_avx2, avx2});
 #endif
   all.push_back({"baseline", tile_baseline, true});
   return all;
@@ -176,7 +181,7 @@ TileFunction select_tile_function() {
       std::find_if(all.begin(), all.end(), [&](const Variant& v) { return v.name == requested; });
   if (it == all.end()) {
     throw ConfigError("THERMEX_CPU_ISA", "unknown value '" + std::string(requested) +
-                                             "' (baseline, x86-64-v3 or x86-64-v4 on x86-64)");
+                                             "' (baseline, avx2 or avx512 on x86-64)");
   }
   if (!it->supported) {
     throw ConfigError("THERMEX_CPU_ISA", std::string(requested) + " is not supported by this CPU");

@@ -108,7 +108,7 @@ THERMEX_HD inline double rbf_from_sqdist(double d2, double gamma) {
 /// The fused GEMM epilogue: the RBF kernel value from the squared norms `norm_x2` = ||x||^2,
 /// `norm_z2` = ||z||^2 and the dot product `dot` = x.z. Same units, range and cost as
 /// rbf_from_sqdist. A compiler that targets FMA hardware (the device compiler; the CPU twin's
-/// x86-64-v3/v4 variants) may contract `-2 * dot + (...)` and the multiply-adds of the
+/// AVX2/AVX-512 variants) may contract `-2 * dot + (...)` and the multiply-adds of the
 /// exponential into FMAs, which the baseline x86-64 code does not: the backends agree to a few
 /// ulps, not bit for bit.
 THERMEX_HD inline double rbf_from_norms_and_dot(double norm_x2, double norm_z2, double dot,

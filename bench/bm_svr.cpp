@@ -1,0 +1,172 @@
+// Benchmarks of the epsilon-SVR engine on the CPU: BM_SvrFit/cpu (one fit, n x d, C = 10,
+// epsilon = 0.1, gamma = "scale", standardized, tol 1e-3: scikit-learn's SVR(C=10) on
+// StandardScaler'd data), BM_SvrFitBatch/cpu (5 folds x 12 grid points of n = 600 = 60 problems
+// in one svr_fit_batch call), BM_SvrGridSearch/cpu (the same grid through svr_grid_search_cv,
+// held-out predictions included, as GridSearchCV) and BM_SvrPredict/cpu (1e5 queries of a model
+// fitted on 600 rows). The data recipe is bench/svr_vs_sklearn.py's (with Philox draws instead
+// of numpy's), so both sides solve problems of the same kind and size. items_per_second counts
+// fits (fit benchmarks) or predicted rows (predict). See bench/README.md.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "thermex/context.hpp"
+#include "thermex/math/philox.hpp"
+#include "thermex/svr.hpp"
+#include "thermex/svr_cv.hpp"
+
+namespace {
+
+using thermex::Context;
+using thermex::DeviceRequest;
+
+constexpr std::uint64_t kBenchSeed = 11;
+constexpr double kPi = 3.14159265358979323846;
+
+struct Data {
+  std::size_t n = 0, d = 0;
+  std::vector<double> x, y;
+};
+
+// x_ij ~ U(-1, 1) * (1 + j / 4) + j / 10 (columns of different scale and offset, undone by the
+// standardization); y = 3 tanh(x w / 4) + 0.3 sin(pi x_0 x_1) + 0.1 u with w_j = cos(j + 1) and
+// u ~ U(-sqrt 3, sqrt 3) (unit variance). Same recipe as bench/svr_vs_sklearn.py.
+Data make_data(std::size_t n, std::size_t d, std::uint64_t id) {
+  thermex::math::PhiloxStream rng(kBenchSeed, thermex::math::RngPurpose::kTest, id);
+  Data data{n, d, std::vector<double>(n * d), std::vector<double>(n)};
+  for (std::size_t i = 0; i < n; ++i) {
+    double dot = 0.0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double jd = static_cast<double>(j);
+      const double v = (2.0 * rng.uniform() - 1.0) * (1.0 + jd / 4.0) + jd / 10.0;
+      data.x[i * d + j] = v;
+      dot += v * std::cos(jd + 1.0);
+    }
+    const double noise = (2.0 * rng.uniform() - 1.0) * std::sqrt(3.0);
+    const double x1 = d > 1 ? data.x[i * d + 1] : 0.0;
+    data.y[i] = 3.0 * std::tanh(dot / 4.0) + 0.3 * std::sin(kPi * data.x[i * d] * x1) + 0.1 * noise;
+  }
+  return data;
+}
+
+thermex::SvrSpec bench_spec() {
+  thermex::SvrSpec spec;
+  spec.c = 10.0;
+  spec.epsilon = 0.1;
+  spec.gamma = thermex::SvrGamma::scale_rule();
+  return spec;
+}
+
+Context bench_context() { return Context::create({.device = DeviceRequest::kCpu, .quiet = true}); }
+
+void BM_SvrFitCpu(benchmark::State& state) {
+  const Data data = make_data(static_cast<std::size_t>(state.range(0)),
+                              static_cast<std::size_t>(state.range(1)), 1);
+  const Context ctx = bench_context();
+  thermex::SvrModel model;
+  for (auto _ : state) {
+    model = thermex::svr_fit(ctx, data.x, data.n, data.d, data.y, bench_spec());
+    benchmark::DoNotOptimize(model.intercept);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["omp_threads"] = ctx.threads();
+  state.counters["n_sv"] = static_cast<double>(model.n_support());
+  state.counters["smo_iter"] = static_cast<double>(model.n_iter);
+}
+
+// The 12-point grid: C in {0.1, 1, 10, 100} x gamma in {0.02, scale, 0.2}, epsilon 0.1.
+thermex::SvrGrid bench_grid() {
+  thermex::SvrGrid grid;
+  grid.c = {0.1, 1.0, 10.0, 100.0};
+  grid.gamma = {thermex::SvrGamma::fixed(0.02), thermex::SvrGamma::scale_rule(),
+                thermex::SvrGamma::fixed(0.2)};
+  grid.epsilon = {0.1};
+  return grid;
+}
+
+constexpr std::size_t kFolds = 5;
+constexpr std::size_t kGridRows = 600;
+
+void BM_SvrFitBatchCpu(benchmark::State& state) {
+  const Data data = make_data(kGridRows, 15, 2);
+  const Context ctx = bench_context();
+  const std::vector<std::size_t> fold = thermex::svr_kfold_assignment(data.n, kFolds, 3);
+  std::vector<thermex::SvrProblem> problems;
+  const thermex::SvrGrid grid = bench_grid();
+  for (double c : grid.c) {
+    for (const thermex::SvrGamma& g : grid.gamma) {
+      for (std::size_t f = 0; f < kFolds; ++f) {
+        thermex::SvrProblem p;
+        for (std::size_t i = 0; i < data.n; ++i) {
+          if (fold[i] != f) p.rows.push_back(i);
+        }
+        p.spec = bench_spec();
+        p.spec.c = c;
+        p.spec.gamma = g;
+        problems.push_back(std::move(p));
+      }
+    }
+  }
+  for (auto _ : state) {
+    auto models = thermex::svr_fit_batch(ctx, data.x, data.n, data.d, data.y, problems);
+    benchmark::DoNotOptimize(models.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(problems.size()));
+  state.counters["omp_threads"] = ctx.threads();
+  state.counters["problems"] = static_cast<double>(problems.size());
+}
+
+void BM_SvrGridSearchCpu(benchmark::State& state) {
+  const Data data = make_data(kGridRows, 15, 2);
+  const Context ctx = bench_context();
+  const thermex::SvrGrid grid = bench_grid();
+  std::size_t points = 0;
+  for (auto _ : state) {
+    const auto res = thermex::svr_grid_search_cv(ctx, data.x, data.n, data.d, data.y,
+                                                 bench_spec(), grid, kFolds);
+    points = res.specs.size();
+    benchmark::DoNotOptimize(res.best);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(points * kFolds));
+  state.counters["omp_threads"] = ctx.threads();
+}
+
+void BM_SvrPredictCpu(benchmark::State& state) {
+  const Data train = make_data(600, 15, 1);
+  const auto queries = static_cast<std::size_t>(state.range(0));
+  const Data q = make_data(queries, 15, 4);
+  const Context ctx = bench_context();
+  const thermex::SvrModel model = thermex::svr_fit(ctx, train.x, train.n, train.d, train.y,
+                                                   bench_spec());
+  for (auto _ : state) {
+    auto pred = thermex::svr_predict(ctx, model, q.x, q.n);
+    benchmark::DoNotOptimize(pred.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(queries));
+  state.counters["omp_threads"] = ctx.threads();
+  state.counters["n_sv"] = static_cast<double>(model.n_support());
+}
+
+}  // namespace
+
+BENCHMARK(BM_SvrFitCpu)
+    ->Name("BM_SvrFit/cpu")
+    ->ArgsProduct({{300, 600, 2000, 5000}, {15}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SvrFitBatchCpu)
+    ->Name("BM_SvrFitBatch/cpu")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SvrGridSearchCpu)
+    ->Name("BM_SvrGridSearch/cpu")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SvrPredictCpu)
+    ->Name("BM_SvrPredict/cpu")
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
