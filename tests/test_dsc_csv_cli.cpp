@@ -1,7 +1,8 @@
 // `thermex import` end to end: runs the built binary (THERMEX_CLI_PATH) and checks exit codes,
 // messages, the rejects file and the database it writes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+
+#include "cli_test_support.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -16,23 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string output;  ///< stdout and stderr together
-};
-
-RunResult run_cli(const std::string& args) {
-  const std::string command = std::string("'") + THERMEX_CLI_PATH + "' " + args + " 2>&1";
-  RunResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing_support::run_cli;
+using testing_support::RunResult;
 
 class DscCsvCli : public ::testing::Test {
  protected:

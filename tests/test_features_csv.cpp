@@ -1,6 +1,7 @@
 // Writing the feature CSV and its metadata sidecar, and `thermex features` end to end.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+
+#include "cli_test_support.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -79,23 +80,8 @@ TEST(FeaturesCsv, WritesRoundTrippingCsvAndMeta) {
   EXPECT_EQ(dir.entries().size(), 2u);
 }
 
-struct RunResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-RunResult run_cli(const std::string& args) {
-  const std::string command = std::string("'") + THERMEX_CLI_PATH + "' " + args + " 2>&1";
-  RunResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing_support::run_cli;
+using testing_support::RunResult;
 
 TEST(FeaturesCli, WritesFilesAndPrintsReport) {
   testing::ScratchDir dir;

@@ -1,8 +1,9 @@
 // The synthetic generator's contract: determinism (seed, prefix, thread count), provenance,
 // schema validity, the CSV round trip and the CLI. Physics checks: test_synth_physics.cpp.
 #include <gtest/gtest.h>
+
 #include <omp.h>
-#include <sys/wait.h>
+#include "cli_test_support.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -316,17 +317,11 @@ TEST(Synth, GroundTruthOfReadBackRecordsIsTheGeneratorsTruth) {
   }
 }
 
+// Output of `thermex <args>`; its exit code goes to `exit_code`.
 std::string run_cli(const std::string& args, int& exit_code) {
-  const std::string command = std::string("'") + THERMEX_CLI_PATH + "' " + args + " 2>&1";
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return output;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
+  const auto r = testing_support::run_cli(args);
+  exit_code = r.exit_code;
+  return r.output;
 }
 
 TEST(Synth, CliWritesTheGeneratedDatabase) {
