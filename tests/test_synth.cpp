@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <omp.h>
-#include "cli_test_support.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "cli_test_support.hpp"
 #include "thermex/composition.hpp"
 #include "thermex/dsc_csv.hpp"
 #include "thermex/dsc_enums.hpp"
