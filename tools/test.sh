@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 source tools/env.sh
 jobs="$(nproc)"
+# ctest runs test processes in parallel, each with its own OpenMP team: spinning idle threads
+# would steal the cores the other tests need (libgomp spins by default).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 cmake --preset "$THERMEX_PRESET" >/dev/null
 cmake --build --preset "$THERMEX_PRESET" -j "$jobs"
 ln -sf "build/$THERMEX_PRESET/compile_commands.json" compile_commands.json
