@@ -1,11 +1,13 @@
 // Benchmarks of the epsilon-SVR engine on the CPU: BM_SvrFit/cpu (one fit, n x d, C = 10,
-// epsilon = 0.1, gamma = "scale", standardized, tol 1e-3: scikit-learn's SVR(C=10) on
-// StandardScaler'd data), BM_SvrFitBatch/cpu (5 folds x 12 grid points of n = 600 = 60 problems
-// in one svr_fit_batch call), BM_SvrGridSearch/cpu (the same grid through svr_grid_search_cv,
-// held-out predictions included, as GridSearchCV) and BM_SvrPredict/cpu (1e5 queries of a model
-// fitted on 600 rows). The data recipe is bench/svr_vs_sklearn.py's (with Philox draws instead
-// of numpy's), so both sides solve problems of the same kind and size. items_per_second counts
-// fits (fit benchmarks) or predicted rows (predict). See bench/README.md.
+// epsilon = 0.1, gamma = "scale", standardized, tol 1e-3, shrinking on: scikit-learn's SVR(C=10)
+// on StandardScaler'd data; BM_SvrFitNoShrink/cpu: the same without shrinking, thermex's
+// default), BM_SvrFitBatch/cpu (5
+// folds x 12 grid points of n = 600 = 60 problems in one svr_fit_batch call), BM_SvrGridSearch/cpu
+// (the same grid through svr_grid_search_cv, held-out predictions included, as GridSearchCV) and
+// BM_SvrPredict/cpu (1e5 queries of a model fitted on 600 rows). The data recipe is
+// bench/svr_vs_sklearn.py's (with Philox draws instead of numpy's), so both sides solve problems of
+// the same kind and size. items_per_second counts fits (fit benchmarks) or predicted rows
+// (predict). See bench/README.md.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -62,13 +64,15 @@ thermex::SvrSpec bench_spec() {
 
 Context bench_context() { return Context::create({.device = DeviceRequest::kCpu, .quiet = true}); }
 
-void BM_SvrFitCpu(benchmark::State& state) {
+void fit_benchmark(benchmark::State& state, bool shrinking) {
   const Data data = make_data(static_cast<std::size_t>(state.range(0)),
                               static_cast<std::size_t>(state.range(1)), 1);
   const Context ctx = bench_context();
+  thermex::SvrSpec spec = bench_spec();
+  spec.shrinking = shrinking;
   thermex::SvrModel model;
   for (auto _ : state) {
-    model = thermex::svr_fit(ctx, data.x, data.n, data.d, data.y, bench_spec());
+    model = thermex::svr_fit(ctx, data.x, data.n, data.d, data.y, spec);
     benchmark::DoNotOptimize(model.intercept);
   }
   state.SetItemsProcessed(state.iterations());
@@ -76,6 +80,10 @@ void BM_SvrFitCpu(benchmark::State& state) {
   state.counters["n_sv"] = static_cast<double>(model.n_support());
   state.counters["smo_iter"] = static_cast<double>(model.n_iter);
 }
+
+void BM_SvrFitCpu(benchmark::State& state) { fit_benchmark(state, true); }
+// The same fits with libsvm's shrinking off (SvrSpec::shrinking = false).
+void BM_SvrFitNoShrinkCpu(benchmark::State& state) { fit_benchmark(state, false); }
 
 // The 12-point grid: C in {0.1, 1, 10, 100} x gamma in {0.02, scale, 0.2}, epsilon 0.1.
 thermex::SvrGrid bench_grid() {
@@ -125,8 +133,8 @@ void BM_SvrGridSearchCpu(benchmark::State& state) {
   const thermex::SvrGrid grid = bench_grid();
   std::size_t points = 0;
   for (auto _ : state) {
-    const auto res = thermex::svr_grid_search_cv(ctx, data.x, data.n, data.d, data.y,
-                                                 bench_spec(), grid, kFolds);
+    const auto res = thermex::svr_grid_search_cv(ctx, data.x, data.n, data.d, data.y, bench_spec(),
+                                                 grid, kFolds);
     points = res.specs.size();
     benchmark::DoNotOptimize(res.best);
   }
@@ -139,8 +147,8 @@ void BM_SvrPredictCpu(benchmark::State& state) {
   const auto queries = static_cast<std::size_t>(state.range(0));
   const Data q = make_data(queries, 15, 4);
   const Context ctx = bench_context();
-  const thermex::SvrModel model = thermex::svr_fit(ctx, train.x, train.n, train.d, train.y,
-                                                   bench_spec());
+  const thermex::SvrModel model =
+      thermex::svr_fit(ctx, train.x, train.n, train.d, train.y, bench_spec());
   for (auto _ : state) {
     auto pred = thermex::svr_predict(ctx, model, q.x, q.n);
     benchmark::DoNotOptimize(pred.data());
@@ -154,6 +162,11 @@ void BM_SvrPredictCpu(benchmark::State& state) {
 
 BENCHMARK(BM_SvrFitCpu)
     ->Name("BM_SvrFit/cpu")
+    ->ArgsProduct({{300, 600, 2000, 5000}, {15}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SvrFitNoShrinkCpu)
+    ->Name("BM_SvrFitNoShrink/cpu")
     ->ArgsProduct({{300, 600, 2000, 5000}, {15}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

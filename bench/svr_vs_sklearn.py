@@ -103,7 +103,7 @@ def run_bench(bench, threads, repetitions):
             sys.exit(f"thermex_bench: {b['name']}: {b.get('error_message')}")
         if b.get("run_type") != "iteration":
             continue
-        runs.setdefault(b["run_name"], []).append(b)
+        runs.setdefault(b["run_name"].removesuffix("/real_time"), []).append(b)
     results = {}
     for name, samples in runs.items():
         seconds = [s["real_time"] * scale[s["time_unit"]] for s in samples]
@@ -208,6 +208,8 @@ def main():
         "host": {"cpu_model": cpu_model(), "cpu_simd": cpu_simd(),
                  "logical_cpus": os.cpu_count(), "load_average_before": load_before,
                  "load_average_after": os.getloadavg()},
+        "environment": {k: os.environ.get(k) for k in ("OMP_WAIT_POLICY", "OMP_PROC_BIND",
+                                                         "GOMP_SPINCOUNT")},
         "commit": commit,
         "working_tree_dirty": dirty,
         "threads": {"thermex_bench": {k: sorted({v["threads"] for v in bench[k].values()})

@@ -63,4 +63,10 @@ void shap_permutation(const Context& ctx, const detail::ShapGame& game,
                       std::span<const double> x_std, std::size_t n, std::uint64_t seed,
                       std::size_t pairs, double target_se, ShapResult& out);
 
+/// KernelSHAP with paired samples and the exact Shapley-kernel Gram matrix, keyed by
+/// (seed, kShapSample, row << 32 | 2^31 | pair), into out.values, std_errors and samples_used.
+void shap_kernel(const Context& ctx, const detail::ShapGame& game, std::span<const double> x_std,
+                 std::size_t n, std::uint64_t seed, std::size_t pairs, double target_se,
+                 ShapResult& out);
+
 }  // namespace thermex::cpu

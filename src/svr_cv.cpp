@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <exception>
 #include <numeric>
 #include <vector>
 
@@ -96,8 +97,23 @@ SvrCvResult svr_grid_search_cv(const Context& ctx, std::span<const double> x_row
   const std::vector<SvrModel> models = svr_fit_batch(ctx, x_rowmajor, n, d, y, problems);
   res.fold_rmse.resize(problems.size());
   res.cv_rmse.assign(res.specs.size(), 0.0);
+  // The held-out predictions are small (a fold x the support vectors): one per thread, each
+  // single-threaded (svr_predict's own parallel regions are nested, so they get one thread),
+  // instead of one thread team per prediction. Each RMSE is computed the same way on any
+  // thread, so the result does not depend on the thread count.
+  std::vector<std::exception_ptr> errors(problems.size());
+  const auto count = static_cast<std::ptrdiff_t>(problems.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(ctx.threads()) if (ctx.threads() > 1)
+  for (std::ptrdiff_t q = 0; q < count; ++q) {
+    const auto p = static_cast<std::size_t>(q);
+    try {
+      res.fold_rmse[p] = held_out_rmse(ctx, models[p], x_rowmajor, d, y, test[p % folds]);
+    } catch (...) {
+      errors[p] = std::current_exception();  // exceptions must not leave an OpenMP region
+    }
+  }
   for (std::size_t p = 0; p < problems.size(); ++p) {
-    res.fold_rmse[p] = held_out_rmse(ctx, models[p], x_rowmajor, d, y, test[p % folds]);
+    if (errors[p]) std::rethrow_exception(errors[p]);
     res.cv_rmse[p / folds] += res.fold_rmse[p] / static_cast<double>(folds);
   }
   for (std::size_t g = 1; g < res.cv_rmse.size(); ++g) {

@@ -54,6 +54,9 @@ class KernelRows {
   virtual ~KernelRows() = default;
   /// Row i of K (n values).
   virtual const double* row(std::size_t i) = 0;
+  /// The whole row-major n x n matrix when it is precomputed, else null. The solver shrinks
+  /// only when it has the matrix (it rebuilds gradients and packs submatrices from it).
+  virtual const double* matrix() const { return nullptr; }
 };
 
 /// A view of a precomputed row-major n x n kernel matrix (not owned).
@@ -61,6 +64,7 @@ class FullKernelRows final : public KernelRows {
  public:
   FullKernelRows(std::span<const double> kernel, std::size_t n) : kernel_(kernel), n_(n) {}
   const double* row(std::size_t i) override { return kernel_.data() + i * n_; }
+  const double* matrix() const override { return kernel_.data(); }
 
  private:
   std::span<const double> kernel_;
@@ -95,21 +99,64 @@ class CachedKernelRows final : public KernelRows {
 /// Rounds every value to the nearest float (libsvm's Qfloat), in place.
 void round_kernel_to_float(std::span<double> values);
 
-/// Result of one SMO solve on the 2n-variable epsilon-SVR dual.
-struct SmoResult {
-  std::vector<double> alpha;  ///< 2n variables (alpha_0..n-1, alpha*_0..n-1)
-  double rho = 0.0;           ///< libsvm's rho; the intercept is -rho
-  double objective = 0.0;     ///< 0.5 a^T Q a + p^T a
-  double kkt_gap = 0.0;       ///< m(a) - M(a) at the end
-  std::int64_t n_iter = 0;    ///< iterations taken
-  bool converged = true;      ///< false when max_iter stopped it
+/// The solver state the per-iteration scans read and write: gradient and variables of the
+/// alpha half (t < l, sign +1) and the alpha* half (t >= l, sign -1) as separate l-arrays.
+struct SmoScanState {
+  double* g_a;        ///< G_t, t < l
+  double* g_s;        ///< G_{l+k}
+  const double* a_a;  ///< alpha_k
+  const double* a_s;  ///< alpha*_k
+  std::size_t l;      ///< rows
+  double c;           ///< box bound C
 };
 
-/// libsvm's Solver (no shrinking) on the epsilon-SVR dual of targets `t` with kernel rows from
-/// `kernel`; `max_iter` > 0. Deterministic; single-threaded. Cost O(n) per iteration plus the
-/// kernel rows it fetches.
+/// An extreme of a scan and its variable index t in [0, 2l) (-1 when the set was empty).
+struct SmoArg {
+  double value;          ///< the extreme value
+  std::ptrdiff_t index;  ///< its index t, lowest on ties
+};
+
+/// Instruction-set form of the scans. Both return bit-identical results (same per-element
+/// arithmetic, same tie rule), so the choice changes speed only.
+enum class SmoIsa { kScalar, kAvx2 };
+
+/// The best form this CPU runs (AVX2 when available), or kScalar when the environment
+/// variable THERMEX_SVR_ISA is "scalar" (for tests and benchmarks). Read once per process.
+SmoIsa smo_scan_isa();
+
+/// One O(l) pass: when `ki` is not null applies the gradient update of an SMO step,
+/// G_k += K_ik si + K_jk sj and G_{l+k} -= the same (si = s_i da_i, sj = s_j da_j; `kj` the
+/// row of j), then returns the maximum of -s_t G_t over I_up(a) (Fan, Chen & Lin 2005, eq.
+/// (10)), lowest index on ties. Rows have l values.
+SmoArg smo_update_and_max_up(const SmoScanState& s, const double* ki, const double* kj, double si,
+                             double sj, SmoIsa isa);
+
+/// The second half of WSS 2: over t in I_low(a), sets `gmax2` to the maximum of s_t G_t and
+/// returns the t minimising -b^2 (1/a) (math::smo_gain_inv) with
+/// b = gmax + s_t G_t > 0 and a = 2 - 2 K_it (`ki`, row of i; null: no candidates), lowest
+/// index on ties; index -1 when none. One O(l) pass.
+SmoArg smo_select_low(const SmoScanState& s, const double* ki, double gmax, double& gmax2,
+                      SmoIsa isa);
+
+/// Result of one SMO solve on the 2n-variable epsilon-SVR dual.
+struct SmoResult {
+  std::vector<double> alpha;   ///< 2n variables (alpha_0..n-1, alpha*_0..n-1)
+  double rho = 0.0;            ///< libsvm's rho; the intercept is -rho
+  double objective = 0.0;      ///< 0.5 a^T Q a + p^T a
+  double kkt_gap = 0.0;        ///< m(a) - M(a) at the end
+  std::int64_t n_iter = 0;     ///< iterations taken
+  bool converged = true;       ///< false when max_iter stopped it
+  std::size_t active_min = 0;  ///< fewest samples in the active set (n when never shrunk)
+};
+
+/// libsvm's Solver on the epsilon-SVR dual of targets `t` with kernel rows from `kernel`;
+/// `max_iter` > 0. With `shrinking` (and kernel.matrix() set) libsvm's shrinking heuristic
+/// narrows the scans to the samples still in play; the stopping test always holds on all 2n
+/// variables at the end. Deterministic; single-threaded; the result does not depend on `isa`.
+/// Cost O(n) per iteration (O(active) when shrunk) plus the kernel rows it fetches.
 SmoResult solve_svr_smo(KernelRows& kernel, std::span<const double> t, double c, double epsilon,
-                        double tol, std::int64_t max_iter);
+                        double tol, std::int64_t max_iter, bool shrinking,
+                        SmoIsa isa = smo_scan_isa());
 
 /// Builds the model of a solved problem.
 SvrModel make_svr_model(const SvrPrepared& prep, const SmoResult& sol, const SvrSpec& spec,

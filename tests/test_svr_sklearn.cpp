@@ -53,10 +53,11 @@ double max_scaled_deviation(const SvrFixture& f, const std::vector<double>& ours
   return worst;
 }
 
-SvrModel fit_fixture(const SvrFixture& f, double tol, std::size_t budget,
-                     bool float_kernel = false) {
+SvrModel fit_fixture(const SvrFixture& f, double tol, std::size_t budget, bool float_kernel = false,
+                     bool shrinking = false) {
   SvrSpec spec = f.spec;
   spec.libsvm_float_kernel = float_kernel;
+  spec.shrinking = shrinking;
   spec.tol = tol;
   spec.kernel_budget_bytes = budget;
   const std::vector<double> x = f.train_x(), y = f.train_y();
@@ -73,9 +74,9 @@ class SvrSklearn : public ::testing::TestWithParam<Case> {};
 // recomputes rows, which is slow at the ~20k iterations of tol 1e-8).
 class SvrSklearnRowCache : public ::testing::TestWithParam<Case> {};
 
-void check_tol1e3(const Case& c) {
+void check_tol1e3(const Case& c, bool shrinking = false) {
   const SvrFixture f = testing::load_svr_fixture(c.name);
-  const SvrModel m = fit_fixture(f, 1e-3, c.budget);
+  const SvrModel m = fit_fixture(f, 1e-3, c.budget, false, shrinking);
   ASSERT_TRUE(m.converged);
   const std::vector<double> pred = svr_predict(cpu_context(), m, f.x, f.n);
   const double dev = max_scaled_deviation(f, pred, "pred_tol1e-3");
@@ -88,12 +89,12 @@ void check_tol1e3(const Case& c) {
       std::abs(ref_obj - f.param("objective_1e-8")) / std::abs(f.param("objective_1e-8"));
   const double tol_pred = std::max(2e-3, 1.5 * drift_pred);
   const double tol_obj = std::max(1e-5, 1.5 * drift_obj);
-  std::cout << "[svr vs sklearn] " << f.name << " tol 1e-3: max |dpred|/std(y) = " << dev
-            << " (vs shrinking sklearn " << dev_shrink << "; bound " << tol_pred
-            << "), objective rel diff = " << obj_rel << " (bound " << tol_obj
-            << "); sklearn's own drift: pred " << drift_pred << ", objective " << drift_obj
-            << "; n_sv " << m.n_support() << " vs " << f.params.at("n_support_1e-3") << ", iters "
-            << m.n_iter << " vs " << f.params.at("n_iter_1e-3") << "\n";
+  std::cout << "[svr vs sklearn] " << f.name << (shrinking ? " shrinking" : "")
+            << " tol 1e-3: max |dpred|/std(y) = " << dev << " (vs shrinking sklearn " << dev_shrink
+            << "; bound " << tol_pred << "), objective rel diff = " << obj_rel << " (bound "
+            << tol_obj << "); sklearn's own drift: pred " << drift_pred << ", objective "
+            << drift_obj << "; n_sv " << m.n_support() << " vs " << f.params.at("n_support_1e-3")
+            << ", iters " << m.n_iter << " vs " << f.params.at("n_iter_1e-3") << "\n";
   EXPECT_LE(dev, tol_pred) << f.name;
   EXPECT_LE(dev_shrink, tol_pred) << f.name;
   EXPECT_LE(obj_rel, tol_obj) << f.name << ": ours " << m.dual_objective << " sklearn " << ref_obj;
@@ -143,6 +144,16 @@ void check_kkt(const Case& c) {
 }
 
 TEST_P(SvrSklearn, Tol1e3MatchesPredictionsAndObjective) { check_tol1e3(GetParam()); }
+TEST_P(SvrSklearn, Tol1e3WithShrinkingMatches) { check_tol1e3(GetParam(), true); }
+TEST_P(SvrSklearn, Tol1e8WithShrinkingReachesTheOptimum) {
+  const SvrFixture f = testing::load_svr_fixture(GetParam().name);
+  const SvrModel m = fit_fixture(f, 1e-8, GetParam().budget, false, true);
+  ASSERT_TRUE(m.converged);
+  const std::vector<double> pred = svr_predict(cpu_context(), m, f.x, f.n);
+  const double ref_obj = f.param("objective_1e-8");
+  EXPECT_LE(max_scaled_deviation(f, pred, "pred_tol1e-8"), 1e-4) << f.name;
+  EXPECT_LE(std::abs(m.dual_objective - ref_obj) / std::abs(ref_obj), 1e-8) << f.name;
+}
 TEST_P(SvrSklearn, KktConditionsHoldAtTheSolution) { check_kkt(GetParam()); }
 TEST_P(SvrSklearnRowCache, Tol1e3MatchesPredictionsAndObjective) { check_tol1e3(GetParam()); }
 TEST_P(SvrSklearnRowCache, KktConditionsHoldAtTheSolution) { check_kkt(GetParam()); }

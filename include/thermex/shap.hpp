@@ -3,7 +3,8 @@
 /// Interventional SHAP values of an RBF epsilon-SVR (data/SHAP.md): exact values in polynomial
 /// time by Owen's multilinear-extension formula for product kernels, brute-force enumeration of
 /// all coalitions (the reference, M <= 16 players), and permutation sampling with antithetic
-/// pairs (Monte Carlo, with standard errors and an optional stop at a target standard error).
+/// pairs and KernelSHAP with paired samples (Monte Carlo, with standard errors and an optional
+/// stop at a target standard error).
 ///
 /// The game explained for a row x is v(S) = mean_b f(x_S, b_~S) over the background rows b,
 /// where f is the model's output in the transformed target space (log10 when the model was
@@ -32,6 +33,7 @@ namespace thermex {
 enum class ShapMethod {
   kExact,        ///< Owen integral by Gauss-Legendre quadrature; exact, O(n nb n_sv M^2)
   kPermutation,  ///< antithetic permutation sampling; unbiased, with standard errors
+  kKernel,       ///< KernelSHAP, paired samples, exact Gram matrix; unbiased, standard errors
   kBruteForce,   ///< all 2^M coalitions with Shapley weights; M <= kShapBruteForceMaxPlayers
 };
 
@@ -41,10 +43,11 @@ constexpr std::size_t kShapBruteForceMaxPlayers = 16;
 /// Most players the exact method accepts (Gauss-Legendre nodes are tabulated up to 32).
 constexpr std::size_t kShapExactMaxPlayers = 64;
 
-/// "exact", "permutation" or "bruteforce".
+/// "exact", "permutation", "kernel" or "bruteforce".
 std::string_view to_string(ShapMethod method) noexcept;
 
-/// Parses "exact", "permutation" or "bruteforce"; throws ConfigError naming `key` otherwise.
+/// Parses "exact", "permutation", "kernel" or "bruteforce"; throws ConfigError naming `key`
+/// otherwise.
 ShapMethod parse_shap_method(std::string_view text, std::string_view key = "--method");
 
 /// Players: each is a set of feature columns that enter and leave coalitions together.
@@ -64,12 +67,13 @@ ShapPlayers shap_players_from_metas(std::span<const ColumnMeta> metas);
 /// Options of svr_shap.
 struct ShapOptions {
   ShapMethod method = ShapMethod::kExact;  ///< estimator
-  /// Permutation: antithetic pairs per row (each pair is a permutation and its reverse); the
-  /// cap when target_se > 0. Must be >= 2 (a standard error needs two pairs).
+  /// Permutation and kernel: antithetic pairs per row (a permutation and its reverse, or a
+  /// coalition and its complement); the cap when target_se > 0. Must be >= 2 (a standard error
+  /// needs two pairs).
   std::size_t samples = 64;
   std::optional<std::uint64_t> seed;  ///< Philox key for the permutations; ctx.seed() when unset
-  /// Permutation: stop a row as soon as every player's standard error is <= target_se (checked
-  /// after every kShapCheckEvery pairs); 0 runs all `samples` pairs.
+  /// Permutation and kernel: stop a row as soon as every player's standard error is <= target_se
+  /// (checked after every kShapCheckEvery pairs); 0 runs all `samples` pairs.
   double target_se = 0.0;
   /// Players; empty means one player per column, named after the model's features.
   ShapPlayers players;
@@ -78,22 +82,22 @@ struct ShapOptions {
   double efficiency_rtol = 1e-8;
 };
 
-/// Pairs between two target-SE checks of the permutation method.
+/// Pairs between two target-SE checks of the Monte Carlo methods.
 constexpr std::size_t kShapCheckEvery = 8;
 
 /// SHAP values of n explained rows.
 struct ShapResult {
-  std::size_t rows = 0;                  ///< explained rows n
-  std::size_t players = 0;               ///< players M
-  ShapPlayers player_sets;               ///< the players (columns and names)
+  std::size_t rows = 0;                    ///< explained rows n
+  std::size_t players = 0;                 ///< players M
+  ShapPlayers player_sets;                 ///< the players (columns and names)
   ShapMethod method = ShapMethod::kExact;  ///< estimator used
-  std::vector<double> values;            ///< n x M row-major, transformed target units
-  std::vector<double> std_errors;        ///< n x M (permutation; zeros for exact methods)
-  std::vector<std::size_t> samples_used;  ///< n: antithetic pairs per row (0 for exact)
-  double base_value = 0.0;               ///< mean_b f(b), transformed target units
-  std::vector<double> fx;                ///< n model outputs f(x), transformed target units
-  double max_efficiency_violation = 0.0;  ///< max_r |sum_i phi_ri - (f(x_r) - base)|
-  bool log10_target = false;             ///< the model's target transform (values are in log10)
+  std::vector<double> values;              ///< n x M row-major, transformed target units
+  std::vector<double> std_errors;          ///< n x M (Monte Carlo; zeros for exact methods)
+  std::vector<std::size_t> samples_used;   ///< n: antithetic pairs per row (0 for exact)
+  double base_value = 0.0;                 ///< mean_b f(b), transformed target units
+  std::vector<double> fx;                  ///< n model outputs f(x), transformed target units
+  double max_efficiency_violation = 0.0;   ///< max_r |sum_i phi_ri - (f(x_r) - base)|
+  bool log10_target = false;               ///< the model's target transform (values are in log10)
 };
 
 /// SHAP values of the n rows of `x_rowmajor` (n x d, raw feature units, d = model.n_features)
@@ -101,13 +105,44 @@ struct ShapResult {
 /// inputs (naming row and column), n == 0 or nb == 0, players that are not a partition of the
 /// d columns, M beyond the method's limit, samples < 2, an efficiency violation (exact, brute
 /// force), or Device::kCuda. Cost: exact O(n nb n_sv M^2 / 2); brute force O(n nb n_sv 2^M);
-/// permutation O(n samples nb n_sv M) exponentials. Memory: O(nb n_sv M) for the background
-/// factors. Deterministic for any thread count.
+/// permutation and kernel O(n samples nb n_sv M) exponentials. Memory: O(nb n_sv M) for the
+/// background factors. Deterministic for any thread count.
 ShapResult svr_shap(const Context& ctx, const SvrModel& model, std::span<const double> x_rowmajor,
                     std::size_t n, std::span<const double> background, std::size_t nb,
                     const ShapOptions& options = {});
 
 /// Mean |SHAP| per player (M values, transformed target units). Cost O(n M).
 std::vector<double> shap_mean_abs(const ShapResult& result);
+
+/// How a player's normalized importance moves across ordered stages (targets).
+enum class ShapTrend {
+  kIncreasing,   ///< rises at every step (the paper's green)
+  kDecreasing,   ///< falls at every step (red)
+  kNonMonotone,  ///< anything else, including a flat step (grey)
+};
+
+/// "increasing", "decreasing" or "non-monotone".
+std::string_view to_string(ShapTrend trend) noexcept;
+
+/// Feature-significance dynamics across S ordered stages (e.g. onset -> peak -> max power).
+struct ShapDynamics {
+  std::size_t stages = 0;          ///< S
+  std::size_t players = 0;         ///< P
+  std::vector<double> normalized;  ///< S x P: mean |SHAP| / its sum over players (sums to 1)
+  std::vector<std::size_t> top;    ///< S x top_k player indices, most important first
+  std::size_t top_k = 0;           ///< min(requested k, P)
+  std::vector<ShapTrend> trend;    ///< P trends of the normalized values
+  std::vector<double> confidence;  ///< P: fraction of replicas with the same trend (1 if none)
+};
+
+/// Normalizes `mean_abs` (S x P row-major, e.g. shap_mean_abs of each stage's result; each
+/// stage's sum must be > 0), ranks the top `top_k` players per stage (ties to the lower index)
+/// and classifies each player's trend. `replicas` holds n_replicas further S x P matrices (e.g.
+/// bootstrap refits), each normalized and classified the same way; a player's confidence is the
+/// fraction whose trend equals the point estimate's. Throws Error for S < 2, P == 0, size
+/// mismatches, negative or non-finite values, or a stage whose sum is 0. Cost O(R S P + S P log P).
+ShapDynamics shap_dynamics(std::span<const double> mean_abs, std::size_t stages,
+                           std::size_t players, std::size_t top_k = 5,
+                           std::span<const double> replicas = {}, std::size_t n_replicas = 0);
 
 }  // namespace thermex

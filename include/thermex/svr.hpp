@@ -6,8 +6,7 @@
 /// scikit-learn's `SVR`) to the stopping tolerance; tests/test_svr_sklearn.cpp checks it against
 /// fixtures made by tools/peers/make_svr_fixtures.py.
 ///
-/// Not implemented (yet): libsvm's shrinking heuristic (it changes speed, not the solution; the
-/// solver always scans all 2n variables) and warm starts along C.
+/// Not implemented (yet): warm starts along C.
 ///
 /// Backends: CPU (OpenMP over problems, Eigen GEMM for kernel matrices). The CUDA backend is not
 /// implemented yet: every entry point throws Error("SVR: CUDA backend not implemented yet") when
@@ -63,6 +62,14 @@ struct SvrSpec {
   /// optimum of the float-rounded problem, which differs from the exact one by O(float eps * C)
   /// on ill-conditioned problems. Prediction always uses double kernels, as libsvm.
   bool libsvm_float_kernel = false;
+  /// libsvm's shrinking heuristic (scikit-learn's default `shrinking=True`), by samples: the
+  /// solver scans only the samples still in play and checks the stopping rule on all of them
+  /// at the end. Changes the path and speed, not the optimum (both meet `tol`). Off by
+  /// default: it repacks the kernel submatrix and pays only when most samples leave the
+  /// problem (few support vectors); on the benchmark problems (80-90 % support vectors) it
+  /// saved nothing (bench/README.md). Applies when the kernel matrix is precomputed; the
+  /// row-cache path never shrinks. Not stored in model files.
+  bool shrinking = false;
 };
 
 /// A fitted model: everything needed to predict, plus diagnostics and provenance.

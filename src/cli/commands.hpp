@@ -27,5 +27,6 @@ void add_synth_command(CLI::App& app, const GlobalOptions& global);
 void add_summary_command(CLI::App& app, const GlobalOptions& global);
 void add_select_command(CLI::App& app, const GlobalOptions& global);
 void add_svr_command(CLI::App& app, const GlobalOptions& global);
+void add_shap_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace thermex::cli

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   add_summary_command(app, global);
   add_select_command(app, global);
   add_svr_command(app, global);
+  add_shap_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -74,8 +74,9 @@ SvrModel solve_one(const detail::SvrPrepared& prep, const SvrProblem& prob,
                                                       capacity, prob.spec.libsvm_float_kernel);
   }
   const std::int64_t max_iter = resolved_max_iter(prob.spec, prep.n);
-  const detail::SmoResult sol = detail::solve_svr_smo(*rows, prep.target, prob.spec.c,
-                                                      prob.spec.epsilon, prob.spec.tol, max_iter);
+  const detail::SmoResult sol =
+      detail::solve_svr_smo(*rows, prep.target, prob.spec.c, prob.spec.epsilon, prob.spec.tol,
+                            max_iter, prob.spec.shrinking);
   return detail::make_svr_model(prep, sol, prob.spec,
                                 std::vector<std::string>(names.begin(), names.end()));
 }

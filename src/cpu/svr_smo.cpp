@@ -1,21 +1,28 @@
-// The SMO solver of the epsilon-SVR dual: libsvm's Solver with WSS 2 and without shrinking.
+// The SMO solver of the epsilon-SVR dual: libsvm's Solver with WSS 2 and optional shrinking.
 // "An SMO algorithm in Fan et al., JMLR 6 (2005), p. 1889--1918" (R.-E. Fan, P.-H. Chen and
 // C.-J. Lin, "Working set selection using second order information for training support vector
 // machines"), in the 2l-variable form of libsvm's SVR_Q: variables a_t, t < l, are alpha_t with
 // sign s_t = +1 and linear term epsilon - y_t; t >= l are alpha*_{t-l} with s_t = -1 and
-// epsilon + y_{t-l}. Kernel rows are length l; Q_tu = s_t s_u K_{t mod l, u mod l}.
+// epsilon + y_{t-l}. Kernel rows are length l; Q_tu = s_t s_u K_{t mod l, u mod l}, never
+// formed: the two O(l) passes per iteration (src/cpu/svr_smo_scan.cpp) read K rows directly.
 //
-// Shrinking (libsvm's default) is not implemented: it only changes which variables are scanned,
-// not the optimum, and the fixtures were made with shrinking=False to compare paths.
+// Shrinking (libsvm's heuristic, Chang & Lin's LIBSVM paper, section 5.1), by samples: every
+// min(l, 1000) iterations a sample whose two variables both satisfy libsvm's be_shrunk test
+// leaves the active set, and the active samples' state and kernel submatrix are packed into
+// contiguous arrays so the passes stay dense. Before stopping (and once when the gap first
+// falls below 10 tol, as libsvm) the inactive gradients are rebuilt exactly from the full
+// kernel matrix, G = p + s (K beta), and the stopping test is repeated on all 2l variables,
+// so the result meets the tolerance on the whole problem. Only with a precomputed kernel
+// matrix (the row cache has no cheap submatrix).
 // Differences from libsvm on purpose: Q is kept in double (libsvm stores it as float), and ties
 // in the working-set selection go to the lowest index (libsvm's `>=` takes the last one).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <vector>
 
 #include "../svr_internal.hpp"
-#include "thermex/math/rbf.hpp"
 #include "thermex/math/smo.hpp"
 
 namespace thermex::detail {
@@ -31,8 +38,12 @@ struct WorkingSet {
 
 class SvrSmo {
  public:
-  SvrSmo(KernelRows& kernel, std::span<const double> t, double c, double epsilon)
-      : kernel_(kernel),
+  SvrSmo(KernelRows& kernel, std::span<const double> t, double c, double epsilon, SmoIsa isa,
+         bool shrinking)
+      : isa_(isa),
+        kernel_(kernel),
+        full_(kernel.matrix()),
+        shrinking_(shrinking && full_ != nullptr),
         l_(t.size()),
         c_(c),
         alpha_(2 * t.size(), 0.0),
@@ -43,91 +54,102 @@ class SvrSmo {
       p_[k + l_] = epsilon + t[k];
     }
     grad_ = p_;  // a = 0, so G = Q a + p = p
+    use_full();
   }
 
-  double sign(std::size_t t) const { return t < l_ ? 1.0 : -1.0; }
-  // Q_tu = s_t s_u K: a row of K and the signs give any entry of Q.
-  double q(const double* krow, std::size_t t, std::size_t u) const {
-    return sign(t) * sign(u) * krow[u % l_];
-  }
+  bool shrinking() const { return shrinking_; }
+  bool shrunk() const { return m_ < l_; }
+  std::size_t active() const { return m_; }
 
-  // WSS 2 of Fan, Chen & Lin (2005), as libsvm's Solver::select_working_set: i maximizes
-  // -s_t G_t over I_up; j minimizes the second-order gain -b^2/a over t in I_low with
-  // b = -s_i G_i + s_t G_t > 0. Each pass walks the alpha half (s = +1) and then the alpha*
-  // half (s = -1), so t ascends and no index needs a modulo; strict comparisons give ties to
-  // the lowest index.
-  // The i half comes from the gradient update of the previous step (fused pass), or from a
-  // scan before the first step.
+  // WSS 2 of Fan, Chen & Lin (2005), as libsvm's Solver::select_working_set, over the active
+  // variables: i maximizes -s_t G_t over I_up; j minimizes the second-order gain -b^2/a over t
+  // in I_low with b = -s_i G_i + s_t G_t > 0. Ties go to the lowest index (the packed order
+  // keeps the original one). The i half comes from the previous step's fused pass when valid.
   WorkingSet select() {
     WorkingSet ws;
-    if (!up_valid_) scan_up(0.0, 0.0, nullptr, nullptr);
-    double gmax = up_value_;
-    ws.i = up_index_;
+    if (!up_valid_) up_ = smo_update_and_max_up(state(), nullptr, nullptr, 0.0, 0.0, isa_);
+    up_valid_ = true;
+    ws.i = up_.index;
+    const double* ki = ws.i >= 0 ? row(static_cast<std::size_t>(ws.i) % m_) : nullptr;
     double gmax2 = -kInf;
-    double best = kInf;
-    const double* ki = ws.i >= 0 ? kernel_.row(static_cast<std::size_t>(ws.i) % l_) : nullptr;
-    auto take_low = [&](double v, std::size_t t, std::size_t k) {
-      if (v > gmax2) gmax2 = v;
-      const double grad_diff = gmax + v;
-      if (ki == nullptr || !(grad_diff > 0.0)) return;
-      // a = d^T Q d for the direction d_i = s_i, d_t = -s_t: K_ii + K_tt - 2 K_it whatever
-      // the signs (libsvm's QD[i] + QD[j] -+ 2 y_i Q_ij); the RBF diagonal is exactly 1.
-      const double gain = math::smo_gain(grad_diff, 2.0 * kDiag - 2.0 * ki[k]);
-      if (gain < best) {
-        best = gain;
-        ws.j = static_cast<std::ptrdiff_t>(t);
-      }
-    };
-    for (std::size_t k = 0; k < l_; ++k) {
-      if (math::smo_in_low(1.0, alpha_[k], c_)) take_low(grad_[k], k, k);
-    }
-    for (std::size_t k = 0; k < l_; ++k) {
-      if (math::smo_in_low(-1.0, alpha_[k + l_], c_)) take_low(-grad_[k + l_], k + l_, k);
-    }
-    ws.gap = gmax + gmax2;
+    ws.j = smo_select_low(state(), ki, up_.value, gmax2, isa_).index;
+    ws.gap = up_.value + gmax2;
     return ws;
   }
 
-  // One SMO step on (i, j) and the O(l) gradient update G += Q_i da_i + Q_j da_j.
+  // One SMO step on active (i, j) and the O(m) gradient update G += Q_i da_i + Q_j da_j, fused
+  // with the I_up scan of the next selection.
   void step(std::size_t i, std::size_t j) {
-    const double* ki = kernel_.row(i % l_);
-    const double* kj = kernel_.row(j % l_);
-    const double old_i = alpha_[i];
-    const double old_j = alpha_[j];
-    const math::SmoPair next = math::smo_update_pair(sign(i) == sign(j), old_i, old_j, grad_[i],
-                                                     grad_[j], kDiag, kDiag, q(ki, i, j), c_, c_);
-    alpha_[i] = next.alpha_i;
-    alpha_[j] = next.alpha_j;
+    const double* ki = row(i % m_);
+    const double* kj = row(j % m_);
+    const double old_i = a_[i];
+    const double old_j = a_[j];
+    const math::SmoPair next =
+        math::smo_update_pair(sign(i) == sign(j), old_i, old_j, g_[i], g_[j], kDiag, kDiag,
+                              sign(i) * sign(j) * ki[j % m_], c_, c_);
+    a_[i] = next.alpha_i;
+    a_[j] = next.alpha_j;
     // Signed steps: Q_tk da = s_t (s_k K) da, so the first half adds and the second subtracts.
-    scan_up(sign(i) * (next.alpha_i - old_i), sign(j) * (next.alpha_j - old_j), ki, kj);
+    up_ = smo_update_and_max_up(state(), ki, kj, sign(i) * (next.alpha_i - old_i),
+                                sign(j) * (next.alpha_j - old_j), isa_);
   }
 
-  // One pass over the variables: applies the gradient update G += Q_i da_i + Q_j da_j (when
-  // the rows are given) and finds the I_up maximum of -s_t G_t for the next selection. The
-  // halves keep separate maxima so that, combined, ties still go to the lowest index t.
-  void scan_up(double si, double sj, const double* ki, const double* kj) {
-    double best_a = -kInf, best_s = -kInf;
-    std::ptrdiff_t idx_a = -1, idx_s = -1;
-    for (std::size_t k = 0; k < l_; ++k) {
-      if (ki != nullptr) {
-        // Signed steps: Q_tk da = s_t (s_k K) da: the alpha half adds, the alpha* half subtracts.
-        const double v = ki[k] * si + kj[k] * sj;
-        grad_[k] += v;
-        grad_[k + l_] -= v;
-      }
-      if (math::smo_in_up(1.0, alpha_[k], c_) && -grad_[k] > best_a) {
-        best_a = -grad_[k];
-        idx_a = static_cast<std::ptrdiff_t>(k);
-      }
-      if (math::smo_in_up(-1.0, alpha_[k + l_], c_) && grad_[k + l_] > best_s) {
-        best_s = grad_[k + l_];
-        idx_s = static_cast<std::ptrdiff_t>(k + l_);
+  // libsvm's do_shrinking, by samples. Gmax1 = max over I_up of -s G, Gmax2 = max over I_low
+  // of s G on the active set; once, when Gmax1 + Gmax2 <= 10 tol, everything is unshrunk first.
+  // `period`: steps until the next call.
+  void shrink(double tol, std::size_t period) {
+    double gmax1 = -kInf, gmax2 = -kInf;
+    for (std::size_t t = 0; t < 2 * m_; ++t) {
+      const double sg = sign(t) * g_[t];
+      if (math::smo_in_up(sign(t), a_[t], c_)) gmax1 = std::max(gmax1, -sg);
+      if (math::smo_in_low(sign(t), a_[t], c_)) gmax2 = std::max(gmax2, sg);
+    }
+    if (!unshrunk_ && gmax1 + gmax2 <= tol * 10.0) {
+      unshrunk_ = true;
+      unshrink();
+    }
+    std::vector<std::size_t> keep;  // active positions that stay
+    for (std::size_t k = 0; k < m_; ++k) {
+      if (!(be_shrunk(k, gmax1, gmax2) && be_shrunk(k + m_, gmax1, gmax2))) keep.push_back(k);
+    }
+    // Packing copies an m x m submatrix; it pays only when the narrower scans of the next
+    // `period` steps save more (about 2 (m_ - m) period element visits against m^2 copies).
+    const std::size_t m = keep.size();
+    if (m < 2 || (m_ - m) * period * 2 < m * m) return;
+    pack(keep);
+  }
+
+  // Back to all 2l variables: the packed state goes home, inactive gradients are rebuilt.
+  void unshrink() {
+    if (!shrunk()) return;
+    std::vector<char> active(l_, 0);
+    for (std::size_t p = 0; p < m_; ++p) {
+      const std::size_t k = act_[p];
+      active[k] = 1;
+      alpha_[k] = pa_[p];
+      alpha_[k + l_] = pa_[p + m_];
+      grad_[k] = pg_[p];
+      grad_[k + l_] = pg_[p + m_];
+    }
+    // (K beta)_k over the nonzero beta_u = alpha_u - alpha*_u, for inactive k only.
+    std::vector<std::size_t> nz;
+    std::vector<double> beta;
+    for (std::size_t u = 0; u < l_; ++u) {
+      const double b = alpha_[u] - alpha_[u + l_];
+      if (b != 0.0) {
+        nz.push_back(u);
+        beta.push_back(b);
       }
     }
-    const bool star = best_s > best_a;  // alpha* indices are larger: they win only strictly
-    up_value_ = star ? best_s : best_a;
-    up_index_ = star ? idx_s : idx_a;
-    up_valid_ = true;
+    for (std::size_t k = 0; k < l_; ++k) {
+      if (active[k] != 0) continue;
+      const double* kr = full_ + k * l_;
+      double kb = 0.0;
+      for (std::size_t e = 0; e < nz.size(); ++e) kb += kr[nz[e]] * beta[e];
+      grad_[k] = p_[k] + kb;
+      grad_[k + l_] = p_[k + l_] - kb;
+    }
+    use_full();
   }
 
   // libsvm's Solver::calculate_rho: the average of s_t G_t over free variables, else the
@@ -165,35 +187,110 @@ class SvrSmo {
   std::vector<double>& alpha() { return alpha_; }
 
  private:
+  double sign(std::size_t t) const { return t < m_ ? 1.0 : -1.0; }
+  const double* row(std::size_t p) { return shrunk() ? ksub_.data() + p * m_ : kernel_.row(p); }
+  SmoScanState state() { return {g_, g_ + m_, a_, a_ + m_, m_, c_}; }
+
+  void use_full() {
+    m_ = l_;
+    a_ = alpha_.data();
+    g_ = grad_.data();
+    up_valid_ = false;
+  }
+
+  // libsvm's be_shrunk for active variable t (packed index).
+  bool be_shrunk(std::size_t t, double gmax1, double gmax2) const {
+    if (math::smo_at_upper(a_[t], c_)) return -g_[t] > (sign(t) > 0 ? gmax1 : gmax2);
+    if (math::smo_at_lower(a_[t])) return g_[t] > (sign(t) > 0 ? gmax2 : gmax1);
+    return false;
+  }
+
+  // Keeps the active positions `keep` (ascending): new packed state and kernel submatrix.
+  void pack(const std::vector<std::size_t>& keep) {
+    // Samples leaving a packed set keep their variables only in alpha_: write them home.
+    if (shrunk()) {
+      for (std::size_t p = 0; p < m_; ++p) {
+        alpha_[act_[p]] = pa_[p];
+        alpha_[act_[p] + l_] = pa_[p + m_];
+      }
+    }
+    const std::size_t m = keep.size();
+    std::vector<double> pa(2 * m), pg(2 * m), ksub(m * m);
+    std::vector<std::size_t> act(m);
+    for (std::size_t p = 0; p < m; ++p) {
+      const std::size_t q = keep[p];
+      pa[p] = a_[q];
+      pa[p + m] = a_[q + m_];
+      pg[p] = g_[q];
+      pg[p + m] = g_[q + m_];
+      act[p] = shrunk() ? act_[q] : q;
+      const double* src = row(q);
+      for (std::size_t r = 0; r < m; ++r) ksub[p * m + r] = src[keep[r]];
+    }
+    pa_ = std::move(pa);
+    pg_ = std::move(pg);
+    ksub_ = std::move(ksub);
+    act_ = std::move(act);
+    m_ = m;
+    a_ = pa_.data();
+    g_ = pg_.data();
+    up_valid_ = false;
+  }
+
   static constexpr double kDiag = 1.0;  // exp(-gamma * 0): K(x, x) of the RBF kernel
+  SmoIsa isa_;
   KernelRows& kernel_;
+  const double* full_;  // the l x l matrix when precomputed, else null (no shrinking)
+  bool shrinking_;
   std::size_t l_;
   double c_;
-  std::vector<double> alpha_, grad_, p_;
-  bool up_valid_ = false;         // up_value_/up_index_ describe the current state
-  double up_value_ = -kInf;       // max over I_up of -s_t G_t
-  std::ptrdiff_t up_index_ = -1;  // its index (lowest on ties), -1 when I_up is empty
+  std::vector<double> alpha_, grad_, p_;  // all 2l variables (current when not shrunk)
+  // Active set: m_ samples act_ (ascending); their variables in pa_/pg_ as [alpha | alpha*],
+  // and the m_ x m_ kernel submatrix ksub_. a_/g_ point at the arrays in use.
+  std::size_t m_ = 0;
+  std::vector<std::size_t> act_;
+  std::vector<double> pa_, pg_, ksub_;
+  double* a_ = nullptr;
+  double* g_ = nullptr;
+  bool unshrunk_ = false;  // libsvm's `unshrink`: the 10 tol unshrink has happened
+  bool up_valid_ = false;  // up_ describes the current state
+  SmoArg up_{-kInf, -1};   // max over I_up of -s_t G_t and its index
 };
 
 }  // namespace
 
 SmoResult solve_svr_smo(KernelRows& kernel, std::span<const double> t, double c, double epsilon,
-                        double tol, std::int64_t max_iter) {
-  SvrSmo smo(kernel, t, c, epsilon);
+                        double tol, std::int64_t max_iter, bool shrinking, SmoIsa isa) {
+  SvrSmo smo(kernel, t, c, epsilon, isa, shrinking);
   SmoResult res;
   res.converged = false;
+  res.active_min = t.size();
+  const std::int64_t period = std::min<std::int64_t>(static_cast<std::int64_t>(t.size()), 1000);
+  std::int64_t counter = period + 1;  // libsvm's schedule: shrink every min(l, 1000) steps
   for (;;) {
-    const WorkingSet ws = smo.select();
+    if (smo.shrinking() && --counter == 0) {
+      counter = period;
+      smo.shrink(tol, static_cast<std::size_t>(period));
+    }
+    WorkingSet ws = smo.select();
+    // Stop when m(a) - M(a) < tol (Fan, Chen & Lin 2005, eq. (13)) or when no j improves,
+    // judged on all variables: a shrunk problem is unshrunk and checked again.
+    if ((ws.gap < tol || ws.j < 0) && smo.shrunk()) {
+      smo.unshrink();
+      ws = smo.select();
+      counter = 1;  // shrink again at the next step, as libsvm
+    }
     res.kkt_gap = ws.gap;
-    // Stop when m(a) - M(a) < tol (Fan, Chen & Lin 2005, eq. (13)) or when no j improves.
     if (ws.gap < tol || ws.j < 0) {
       res.converged = true;
       break;
     }
     if (res.n_iter >= max_iter) break;
+    res.active_min = std::min(res.active_min, smo.active());
     smo.step(static_cast<std::size_t>(ws.i), static_cast<std::size_t>(ws.j));
     ++res.n_iter;
   }
+  smo.unshrink();
   res.rho = smo.rho();
   res.objective = smo.objective();
   res.alpha = std::move(smo.alpha());

@@ -16,6 +16,15 @@
 
 #include "thermex/math/hd.hpp"
 
+// Marks a loop over SIMD lanes for the host compiler's vectorizer: GCC otherwise unrolls the
+// short fixed-count loops completely before it vectorizes and leaves scalar code. A device
+// compiler (one lane per thread) and builds without OpenMP get nothing.
+#if defined(_OPENMP) && !defined(__CUDA_ARCH__)
+#define THERMEX_LANE_LOOP _Pragma("omp simd")
+#else
+#define THERMEX_LANE_LOOP
+#endif
+
 namespace thermex::math {
 
 /// Most Gauss-Legendre nodes gauss_legendre_01 computes (enough for 64 players).
@@ -60,30 +69,71 @@ THERMEX_HD inline bool gauss_legendre_01(int n, double* u, double* w) {
   return true;
 }
 
-/// Adds `scale` * phi_i of the multilinear game v(S) = prod_{j in S} a[j] prod_{j not in S} c[j]
-/// to phi[i] for every player i < m (Owen's formula, see the file comment). `u`, `w`: the
-/// n_nodes >= owen_node_count(m) quadrature nodes on [0, 1]; `suffix`: scratch of m doubles.
-/// For each node the leave-one-out products prod_{j != i} g_j are prefix * suffix products, so
-/// no factor is ever divided by (a factor may be 0). Cost: O(n_nodes m) = O(m^2 / 2).
-THERMEX_HD inline void owen_shapley_add(const double* a, const double* c, int m, double scale,
-                                        const double* u, const double* w, int n_nodes,
-                                        double* suffix, double* phi) {
+/// Owen's formula (owen_shapley_add below) for L games at once ("lanes", e.g. L support
+/// vectors): player i's factors of lane l are a[i * stride + l] and c[i * stride + l]; adds
+/// scale[l] * phi_il to phi[i * L + l]. `work` is scratch of 3 m L doubles. The loops over lanes
+/// have a fixed trip count and the arrays must not overlap (__restrict__), so a CPU compiler
+/// turns them into SIMD operations; a GPU thread uses L = 1. Lanes are independent games.
+/// The node-independent factor scale (a_i - c_i) is applied once after the quadrature sum, and
+/// each node's g_i(u) is computed once (suffix pass) and reused by the prefix pass. Cost:
+/// ~7 n_nodes m L flops.
+template <int L>
+THERMEX_HD inline void owen_shapley_add_lanes(const double* __restrict__ a,
+                                              const double* __restrict__ c, int m, int stride,
+                                              const double* __restrict__ scale,
+                                              const double* __restrict__ u,
+                                              const double* __restrict__ w, int n_nodes,
+                                              double* __restrict__ work, double* __restrict__ phi) {
+  double* __restrict__ suffix = work;         // prod_{j > i} g_j(u_q)
+  double* __restrict__ g = work + m * L;      // g_i(u_q) = (1 - u_q) c_i + u_q a_i
+  double* __restrict__ integral = g + m * L;  // sum_q w_q prod_{j != i} g_j(u_q)
+  for (int e = 0; e < m * L; ++e) integral[e] = 0.0;
   for (int q = 0; q < n_nodes; ++q) {
     const double uq = u[q];
     const double vq = 1.0 - uq;
-    // suffix[i] = prod_{j > i} g_j(u_q), g_j(u) = (1 - u) c_j + u a_j.
-    double s = 1.0;
-    for (int i = m - 1; i >= 0; --i) {
-      suffix[i] = s;
-      s *= vq * c[i] + uq * a[i];
+    double s[L], prefix[L];
+    THERMEX_LANE_LOOP
+    for (int l = 0; l < L; ++l) {
+      s[l] = 1.0;
+      prefix[l] = w[q];  // the prefix product carries the node weight
     }
-    const double sw = scale * w[q];
-    double prefix = 1.0;  // prod_{j < i} g_j(u_q)
+    for (int i = m - 1; i >= 0; --i) {
+      const double* ai = a + i * stride;
+      const double* ci = c + i * stride;
+      THERMEX_LANE_LOOP
+      for (int l = 0; l < L; ++l) {
+        const double gi = vq * ci[l] + uq * ai[l];
+        suffix[i * L + l] = s[l];
+        g[i * L + l] = gi;
+        s[l] *= gi;
+      }
+    }
     for (int i = 0; i < m; ++i) {
-      phi[i] += sw * (a[i] - c[i]) * (prefix * suffix[i]);
-      prefix *= vq * c[i] + uq * a[i];
+      THERMEX_LANE_LOOP
+      for (int l = 0; l < L; ++l) {
+        integral[i * L + l] += prefix[l] * suffix[i * L + l];
+        prefix[l] *= g[i * L + l];
+      }
     }
   }
+  for (int i = 0; i < m; ++i) {
+    const double* ai = a + i * stride;
+    const double* ci = c + i * stride;
+    THERMEX_LANE_LOOP
+    for (int l = 0; l < L; ++l) phi[i * L + l] += scale[l] * (ai[l] - ci[l]) * integral[i * L + l];
+  }
+}
+
+/// Adds `scale` * phi_i of the multilinear game v(S) = prod_{j in S} a[j] prod_{j not in S} c[j]
+/// to phi[i] for every player i < m (Owen's formula, see the file comment). `u`, `w`: the
+/// n_nodes >= owen_node_count(m) quadrature nodes on [0, 1]; `work`: scratch of 3 m doubles.
+/// For each node the leave-one-out products prod_{j != i} g_j(u), g_j(u) = (1 - u) c_j + u a_j,
+/// are prefix * suffix products, so no factor is ever divided by (a factor may be 0). Cost:
+/// O(n_nodes m) = O(m^2 / 2).
+THERMEX_HD inline void owen_shapley_add(const double* a, const double* c, int m, double scale,
+                                        const double* u, const double* w, int n_nodes, double* work,
+                                        double* phi) {
+  owen_shapley_add_lanes<1>(a, c, m, 1, &scale, u, w, n_nodes, work, phi);
 }
 
 /// The Shapley weight |S|! (m - |S| - 1)! / m! of a coalition of size `s` that player i joins,

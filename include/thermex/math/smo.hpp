@@ -42,6 +42,19 @@ THERMEX_HD inline double smo_gain(double grad_diff, double quad_coef) {
   return -(grad_diff * grad_diff) / a;
 }
 
+/// 1 / a for the curvature a = K_ii + K_jj - 2 K_ij of WSS 2, with a <= 0 replaced by kSmoTau
+/// as in smo_gain. One division per candidate row entry serves both halves of the eps-SVR dual.
+THERMEX_HD inline double smo_inverse_curvature(double quad_coef) {
+  return 1.0 / (quad_coef > 0.0 ? quad_coef : kSmoTau);
+}
+
+/// smo_gain with a precomputed inverse curvature: -b^2 * (1 / a). Equals smo_gain up to one
+/// rounding of the quotient; the CPU solver selects with this form (a multiplication instead
+/// of a division per candidate), which changes the path only on near-ties and not the optimum.
+THERMEX_HD inline double smo_gain_inv(double grad_diff, double inverse_curvature) {
+  return -(grad_diff * grad_diff) * inverse_curvature;
+}
+
 /// The two variables of one SMO step after the update.
 struct SmoPair {
   double alpha_i;  ///< new a_i
