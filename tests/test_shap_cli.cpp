@@ -3,7 +3,8 @@
 // exact method with a group, and a Monte Carlo method with its standard-error columns; bad
 // options exit non-zero with a clear message.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+
+#include "cli_test_support.hpp"
 
 #include <cstdio>
 #include <string>
@@ -18,23 +19,8 @@
 namespace thermex {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CliRun run_thermex(const std::string& args) {
-  const std::string command = std::string("'") + THERMEX_CLI_PATH + "' " + args + " 2>&1";
-  CliRun result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing_support::run_cli;
+using testing_support::RunResult;
 
 // Rows as CSV with the columns in reverse order (the CLI must select them by name).
 std::string rows_csv(const std::vector<double>& x, std::size_t n, std::size_t d) {
@@ -97,9 +83,9 @@ void expect_matches(const CsvTable& t, const ShapResult& r, bool with_se) {
 TEST(ShapCli, ExactWithAGroupMatchesTheLibrary) {
   CliCase c;
   setup(c);
-  const CliRun run = run_thermex("--device cpu shap --model '" + c.dir.file("m.h5") + "' --data '" +
-                                 c.dir.file("x.csv") + "' --background '" + c.dir.file("b.csv") +
-                                 "' --group pair=f1,f3 -o '" + c.dir.file("s.csv") + "'");
+  const RunResult run = run_cli("--device cpu shap --model '" + c.dir.file("m.h5") + "' --data '" +
+                                c.dir.file("x.csv") + "' --background '" + c.dir.file("b.csv") +
+                                "' --group pair=f1,f3 -o '" + c.dir.file("s.csv") + "'");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   ShapOptions opt;
   opt.players.columns = {{0}, {1, 3}, {2}};
@@ -111,10 +97,10 @@ TEST(ShapCli, ExactWithAGroupMatchesTheLibrary) {
 TEST(ShapCli, KernelWithSeedWritesStandardErrors) {
   CliCase c;
   setup(c);
-  const CliRun run =
-      run_thermex("--device cpu --seed 9 shap --model '" + c.dir.file("m.h5") + "' --data '" +
-                  c.dir.file("x.csv") + "' --background '" + c.dir.file("b.csv") +
-                  "' --method kernel --samples 16 -o '" + c.dir.file("s.csv") + "'");
+  const RunResult run =
+      run_cli("--device cpu --seed 9 shap --model '" + c.dir.file("m.h5") + "' --data '" +
+              c.dir.file("x.csv") + "' --background '" + c.dir.file("b.csv") +
+              "' --method kernel --samples 16 -o '" + c.dir.file("s.csv") + "'");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   ShapOptions opt;
   opt.method = ShapMethod::kKernel;
@@ -129,10 +115,10 @@ TEST(ShapCli, BadOptionsFailClearly) {
   setup(c);
   const std::string base = "--device cpu shap --model '" + c.dir.file("m.h5") + "' --data '" +
                            c.dir.file("x.csv") + "' -o '" + c.dir.file("s.csv") + "'";
-  const CliRun method = run_thermex(base + " --method magic");
+  const RunResult method = run_cli(base + " --method magic");
   EXPECT_NE(method.exit_code, 0);
   EXPECT_NE(method.output.find("magic"), std::string::npos) << method.output;
-  const CliRun group = run_thermex(base + " --group g=f1,nope");
+  const RunResult group = run_cli(base + " --group g=f1,nope");
   EXPECT_NE(group.exit_code, 0);
   EXPECT_NE(group.output.find("nope"), std::string::npos) << group.output;
 }

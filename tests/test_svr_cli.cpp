@@ -2,7 +2,8 @@
 // (THERMEX_CLI_PATH) on the friedman200 fixture and compares with scikit-learn's predictions at
 // issue 3's tolerance (2e-3 std(y) at tol 1e-3); errors name the column and the line.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+
+#include "cli_test_support.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -17,28 +18,13 @@ namespace thermex {
 namespace {
 
 // 17 significant digits: the CSV holds exactly the fixture's doubles.
+using testing_support::run_cli;
+using testing_support::RunResult;
+
 std::string fmt_double(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
-}
-
-struct RunResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-RunResult run_cli(const std::string& args) {
-  const std::string command = std::string("'") + THERMEX_CLI_PATH + "' " + args + " 2>&1";
-  RunResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
 }
 
 // The fixture as two CSVs: training rows with y, all rows without it (columns reordered, to

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "thermex/error.hpp"
+#include "thermex/log.hpp"
 
 namespace thermex {
 namespace {
@@ -26,19 +27,6 @@ std::pair<std::string, std::string> split_path(const std::string& path) {
   if (slash == std::string::npos) return {".", path};
   if (slash == 0) return {"/", path.substr(1)};
   return {path.substr(0, slash), path.substr(slash + 1)};
-}
-
-// Destructors must not throw: warn through the CLI's stderr logger when it exists, else stderr.
-void log_warning(const std::string& message) noexcept {
-  try {
-    if (auto logger = spdlog::get("thermex")) {
-      logger->warn("{}", message);
-      return;
-    }
-    std::fprintf(stderr, "thermex: warning: %s\n", message.c_str());
-  } catch (...) {
-    // Logging itself failed (out of memory); nothing sensible is left to do.
-  }
 }
 
 // Makes a rename inside `dir` durable: POSIX only promises that after an fsync of the directory.

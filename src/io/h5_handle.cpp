@@ -9,6 +9,7 @@
 
 #include "h5_internal.hpp"
 #include "thermex/h5.hpp"
+#include "thermex/log.hpp"
 
 namespace thermex {
 namespace {
@@ -79,7 +80,7 @@ void H5Handle::reset() noexcept {
     } catch (...) {
       message = "(message unavailable)";
     }
-    h5detail::log_warning("closing an HDF5 handle failed: " + message);
+    log_warning("closing an HDF5 handle failed: " + message);
   }
 }
 
@@ -116,18 +117,6 @@ std::string h5_normalize_path(std::string_view path) {
 }
 
 namespace h5detail {
-
-void log_warning(const std::string& message) noexcept {
-  try {
-    if (auto logger = spdlog::get("thermex")) {
-      logger->warn("{}", message);
-      return;
-    }
-    std::fprintf(stderr, "thermex: warning: %s\n", message.c_str());
-  } catch (...) {
-    // Logging itself failed (out of memory); nothing sensible is left to do.
-  }
-}
 
 H5Handle vlen_utf8_type(std::string_view file, std::string_view object) {
   H5Handle type(static_cast<hid_t>(h5_check(H5Tcopy(H5T_C_S1), "H5Tcopy", file, object)),

@@ -10,9 +10,6 @@
 
 namespace thermex::h5detail {
 
-/// Logs a warning through the CLI's stderr logger when it exists, else to stderr. Never throws.
-void log_warning(const std::string& message) noexcept;
-
 /// A variable-length UTF-8 string datatype (owned).
 H5Handle vlen_utf8_type(std::string_view file, std::string_view object);
 
