@@ -181,9 +181,9 @@ def time_cli(cli, features, shuffles):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bench", type=pathlib.Path,
-                        default=ROOT / "build" / "screenpeers" / "bench" / "thermex_bench")
+                        default=ROOT / "build" / "bench" / "bench" / "thermex_bench")
     parser.add_argument("--cli", type=pathlib.Path,
-                        default=ROOT / "build" / "screenpeers" / "thermex")
+                        default=ROOT / "build" / "bench" / "thermex")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--cli-shuffles", type=int, default=1000,
                         help="shuffles of the end-to-end `thermex select` run (0: skip)")

@@ -146,7 +146,7 @@ def run_thermex(bench, device, threads, repetitions, isa):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bench", type=pathlib.Path,
-                        default=ROOT / "build" / "rbf" / "bench" / "thermex_bench")
+                        default=ROOT / "build" / "bench" / "bench" / "thermex_bench")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--repetitions", type=int, default=3,
                         help="thermex_bench repetitions (the median is kept)")

@@ -137,8 +137,8 @@ def ratio(sk, th):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bench", type=pathlib.Path,
-                        default=ROOT / "build" / "svrperf" / "bench" / "thermex_bench")
-    parser.add_argument("--cli", type=pathlib.Path, default=ROOT / "build" / "svrperf" / "thermex")
+                        default=ROOT / "build" / "bench" / "bench" / "thermex_bench")
+    parser.add_argument("--cli", type=pathlib.Path, default=ROOT / "build" / "bench" / "thermex")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--min-time", type=float, default=1.0,
                         help="seconds of sklearn calls per fit/predict case")

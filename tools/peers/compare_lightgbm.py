@@ -239,7 +239,7 @@ def compare_threshold(thermex, features_csv, targets, args, spearman):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--thermex", type=pathlib.Path,
-                        default=ROOT / "build" / "screenpeers" / "thermex")
+                        default=ROOT / "build" / "bench" / "thermex")
     parser.add_argument("--features", type=pathlib.Path,
                         help="an existing feature CSV (with its .meta.csv) instead of the "
                              "bundled data")
