@@ -1,5 +1,5 @@
 // Validation and the one backend switch of the SVR engine (STYLE.md section 1), the gamma
-// parsing and the "scale" rule, and chunked prediction.
+// parsing and the "scale" rule, and chunked prediction (CPU here; CUDA in kernels/svr_predict.cu).
 #include "thermex/svr.hpp"
 
 #include <fmt/format.h>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "svr_internal.hpp"
+#include "svr_predict_impl.hpp"
 #include "thermex/error.hpp"
 #include "thermex/rbf_kernel.hpp"
 
@@ -121,7 +122,11 @@ std::vector<double> svr_predict(const Context& ctx, const SvrModel& model,
                               e / d, k, name, x_rowmajor[e]));
     }
   }
-  require_cpu(ctx);
+  if (ctx.device() == Device::kCuda) {
+    std::vector<double> out(n);
+    cuda::svr_predict(ctx, model, x_rowmajor, n, out);
+    return out;
+  }
   const std::size_t n_sv = model.n_support();
   const std::size_t chunk =
       std::max<std::size_t>(1, kPredictChunkValues / std::max<std::size_t>(n_sv, 1));

@@ -8,9 +8,10 @@
 ///
 /// Not implemented (yet): warm starts along C.
 ///
-/// Backends: CPU (OpenMP over problems, Eigen GEMM for kernel matrices). The CUDA backend is not
-/// implemented yet: every entry point throws Error("SVR: CUDA backend not implemented yet") when
-/// ctx.device() is Device::kCuda.
+/// Backends: CPU (OpenMP over problems; the RBF kernel matrices of rbf_kernel.hpp). On
+/// Device::kCuda, svr_predict runs on the GPU (kernels/svr_predict.cu: cuBLAS kernel tiles and
+/// GEMV, chunked); the fits do not have a CUDA backend yet and throw
+/// Error("SVR: CUDA backend not implemented yet").
 
 #include <cstddef>
 #include <cstdint>
@@ -128,8 +129,9 @@ std::vector<SvrModel> svr_fit_batch(const Context& ctx, std::span<const double> 
 
 /// Predictions for the n rows of `x_rowmajor` (n x model.n_features, row-major, raw feature
 /// units), in original target units (10^f with log10_target). Throws Error naming row and
-/// feature for a non-finite input, Error on a size mismatch or Device::kCuda. Cost:
-/// O(n n_sv d); memory bounded by chunks of at most ~32 MiB of kernel values.
+/// feature for a non-finite input, Error on a size mismatch. Runs on ctx.device() (CPU or
+/// CUDA). Cost: O(n n_sv d); memory bounded by chunks of kernel values (~32 MiB on the CPU,
+/// 256 MiB on the GPU).
 std::vector<double> svr_predict(const Context& ctx, const SvrModel& model,
                                 std::span<const double> x_rowmajor, std::size_t n);
 

@@ -2,10 +2,13 @@
 //   thermex shap --model model.h5 --data X.csv [--background B.csv] [--background-rows N]
 //       [--method exact|permutation|kernel|bruteforce] [--samples N] [--target-se SE]
 //       [--group name=col1,col2,...]... [--seed S] [--device cpu] -o shap.csv
+//       [--h5 shap.h5 [--target NAME]]
 // Output: one column per player named after it (rows in input order), then base_value and f_x
 // (model output in fitted-target units: log10 for a --log-target model), then se_<player> for the
 // Monte Carlo methods. Background: --background rows, else the --data rows; --background-rows N
-// keeps a seeded sample of N of them.
+// keeps a seeded sample of N of them. --h5 also writes the full result (values, standard errors,
+// f(x), mean |SHAP|, players; include/thermex/shap_h5.hpp) to /shap/<NAME> of a new HDF5 file,
+// NAME = --target (default "model"), atomically.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -23,13 +26,14 @@
 #include "thermex/error.hpp"
 #include "thermex/math/philox.hpp"
 #include "thermex/shap.hpp"
+#include "thermex/shap_h5.hpp"
 #include "thermex/svr_model_h5.hpp"
 
 namespace thermex::cli {
 namespace {
 
 struct ShapCli {
-  std::string model, data, background, output, method = "exact";
+  std::string model, data, background, output, method = "exact", h5, target = "model";
   std::size_t samples = 64, background_rows = 0;
   double target_se = 0.0;
   std::vector<std::string> groups;
@@ -139,7 +143,20 @@ void write_result(const ShapResult& r, const std::string& path) {
   out.commit();
 }
 
+// The result as /shap/<target> of a new HDF5 file, written to a temporary file and renamed.
+void write_result_h5(const ShapResult& r, const std::string& path, const std::string& target) {
+  AtomicFile out(path);
+  H5File file = H5File::create(out.path());
+  write_shap_h5(file, "/shap/" + target, r);
+  file.close();
+  out.commit();
+}
+
 void run_shap(const ShapCli& cli, const GlobalOptions& global) {
+  // Checked before the (possibly long) computation.
+  if (!cli.h5.empty() && (cli.target.empty() || cli.target.find('/') != std::string::npos)) {
+    throw ConfigError("--target", fmt::format("\"{}\" is not a valid group name", cli.target));
+  }
   const Context ctx = global.make_context();
   const SvrModel model = load_svr_model(cli.model);
   const std::size_t d = model.n_features;
@@ -158,6 +175,7 @@ void run_shap(const ShapCli& cli, const GlobalOptions& global) {
   opt.players = players_from_groups(model, cli.groups);
   const ShapResult r = svr_shap(ctx, model, x, n, bg, nb, opt);
   write_result(r, cli.output);
+  if (!cli.h5.empty()) write_result_h5(r, cli.h5, cli.target);
   fmt::print(
       "shap ({}): {} rows x {} players against {} background rows written to {}; "
       "base value {:.6g}{}, max efficiency gap {:.3g}\n",
@@ -187,6 +205,9 @@ void add_shap_command(CLI::App& app, const GlobalOptions& global) {
   s->add_option("--group", cli->groups,
                 "one player made of several features, name=col1,col2 (repeatable)");
   s->add_option("-o,--output", cli->output, "CSV to write")->required();
+  s->add_option("--h5", cli->h5, "also write the full result to this HDF5 file (/shap/<target>)");
+  s->add_option("--target", cli->target, "group name under /shap in the --h5 file")
+      ->capture_default_str();
   s->callback([cli, &global] { run_shap(*cli, global); });
 }
 
