@@ -14,7 +14,7 @@ Ratios are shap time / thermex time (> 1: thermex faster) at equal backgrounds. 
 bench/results/<date>-shap-cpu-<cpu>.json. Takes about 2 minutes on 2 vCPUs.
 
 Usage (after tools/peers/install.sh and a Release build): .venv-peers/bin/python
-  bench/shap_vs_shap.py --cli build/shappeers/thermex
+  bench/shap_vs_shap.py [--cli build/bench/thermex]
 """
 
 import argparse
@@ -46,7 +46,8 @@ def per_row(fn, rows):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--cli", default="build/shappeers/thermex", help="thermex binary")
+    ap.add_argument("--cli", default=str(ROOT / "build" / "bench" / "thermex"),
+                    help="thermex binary (default: the bench preset's build)")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="thermex threads")
     args = ap.parse_args()
     load_before = os.getloadavg()

@@ -14,7 +14,7 @@ RBF SVR prediction), not a refit. Checks:
 Used by bench/shap_vs_shap.py, which adds the timings.
 
 Usage (after tools/peers/install.sh and a build): .venv-peers/bin/python
-  tools/peers/compare_shap.py --cli build/shappeers/thermex
+  tools/peers/compare_shap.py [--cli build/bench/thermex]
 """
 
 import argparse
@@ -28,6 +28,7 @@ import h5py
 import numpy as np
 import shap
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 N_TRAIN, D = 600, 15
 BACKGROUND = 100  # background rows: the first 100 training rows (as bm_shap.cpp)
 SMALL_BACKGROUND = 20  # ExactExplainer enumerates 2^15 coalitions per background row
@@ -130,7 +131,8 @@ def accuracy(setup, n_rows=3):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--cli", default="build/shappeers/thermex", help="thermex binary")
+    ap.add_argument("--cli", default=str(ROOT / "build" / "bench" / "thermex"),
+                    help="thermex binary (default: the bench preset's build)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         acc = accuracy(Setup(args.cli, tmp))
