@@ -7,6 +7,8 @@
 // bench/README.md ("SHAP") and bench/shap_vs_shap.py for the comparison with the shap library.
 #include <benchmark/benchmark.h>
 
+#include "bench_data.hpp"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -21,27 +23,14 @@
 namespace {
 
 constexpr std::uint64_t kBenchSeed = 23;
-constexpr double kPi = 3.14159265358979323846;
 constexpr std::size_t kTrainRows = 600;
 constexpr std::size_t kBackgroundRows = 100;
 
-// x_ij ~ U(-1, 1) * (1 + j / 4) + j / 10; y = 3 tanh(x w / 4) + 0.3 sin(pi x_0 x_1) + 0.1 u with
-// w_j = cos(j + 1), u ~ U(-sqrt 3, sqrt 3): bm_svr.cpp's recipe (and bench/shap_vs_shap.py's).
+// bm_svr.cpp's recipe (and bench/shap_vs_shap.py's), keyed by d.
 void make_data(std::size_t n, std::size_t d, std::vector<double>& x, std::vector<double>& y) {
-  thermex::math::PhiloxStream rng(kBenchSeed, thermex::math::RngPurpose::kTest, d);
-  x.assign(n * d, 0.0);
-  y.assign(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    double dot = 0.0;
-    for (std::size_t j = 0; j < d; ++j) {
-      const double jd = static_cast<double>(j);
-      const double v = (2.0 * rng.uniform() - 1.0) * (1.0 + jd / 4.0) + jd / 10.0;
-      x[i * d + j] = v;
-      dot += v * std::cos(jd + 1.0);
-    }
-    const double noise = (2.0 * rng.uniform() - 1.0) * std::sqrt(3.0);
-    y[i] = 3.0 * std::tanh(dot / 4.0) + 0.3 * std::sin(kPi * x[i * d] * x[i * d + 1]) + 0.1 * noise;
-  }
+  auto data = thermex::bench::make_regression_data(n, d, kBenchSeed, d);
+  x = std::move(data.x);
+  y = std::move(data.y);
 }
 
 // A fitted model, the training rows, and the context, built once per (d) and reused.

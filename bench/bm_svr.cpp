@@ -10,6 +10,8 @@
 // (predict). See bench/README.md.
 #include <benchmark/benchmark.h>
 
+#include "bench_data.hpp"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -26,32 +28,11 @@ using thermex::Context;
 using thermex::DeviceRequest;
 
 constexpr std::uint64_t kBenchSeed = 11;
-constexpr double kPi = 3.14159265358979323846;
 
-struct Data {
-  std::size_t n = 0, d = 0;
-  std::vector<double> x, y;
-};
+using Data = thermex::bench::RegressionData;
 
-// x_ij ~ U(-1, 1) * (1 + j / 4) + j / 10 (columns of different scale and offset, undone by the
-// standardization); y = 3 tanh(x w / 4) + 0.3 sin(pi x_0 x_1) + 0.1 u with w_j = cos(j + 1) and
-// u ~ U(-sqrt 3, sqrt 3) (unit variance). Same recipe as bench/svr_vs_sklearn.py.
 Data make_data(std::size_t n, std::size_t d, std::uint64_t id) {
-  thermex::math::PhiloxStream rng(kBenchSeed, thermex::math::RngPurpose::kTest, id);
-  Data data{n, d, std::vector<double>(n * d), std::vector<double>(n)};
-  for (std::size_t i = 0; i < n; ++i) {
-    double dot = 0.0;
-    for (std::size_t j = 0; j < d; ++j) {
-      const double jd = static_cast<double>(j);
-      const double v = (2.0 * rng.uniform() - 1.0) * (1.0 + jd / 4.0) + jd / 10.0;
-      data.x[i * d + j] = v;
-      dot += v * std::cos(jd + 1.0);
-    }
-    const double noise = (2.0 * rng.uniform() - 1.0) * std::sqrt(3.0);
-    const double x1 = d > 1 ? data.x[i * d + 1] : 0.0;
-    data.y[i] = 3.0 * std::tanh(dot / 4.0) + 0.3 * std::sin(kPi * data.x[i * d] * x1) + 0.1 * noise;
-  }
-  return data;
+  return thermex::bench::make_regression_data(n, d, kBenchSeed, id);
 }
 
 thermex::SvrSpec bench_spec() {

@@ -7,6 +7,8 @@
 // items_per_second counts predicted rows. See bench/README.md.
 #include <benchmark/benchmark.h>
 
+#include "bench_data.hpp"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -26,27 +28,13 @@ using thermex::DeviceRequest;
 
 #if defined(THERMEX_HAVE_CUDA)
 constexpr std::uint64_t kBenchSeed = 11;  // bench/bm_svr.cpp's seed: the same training rows
-constexpr double kPi = 3.14159265358979323846;
 
-// bench/bm_svr.cpp's make_data (x_ij ~ U(-1, 1) * (1 + j / 4) + j / 10, y = 3 tanh(x w / 4) +
-// 0.3 sin(pi x_0 x_1) + 0.1 u), repeated here so that file stays CPU-only.
+// bench/bm_svr.cpp's data recipe.
 void make_data(std::size_t n, std::size_t d, std::uint64_t id, std::vector<double>& x,
                std::vector<double>& y) {
-  thermex::math::PhiloxStream rng(kBenchSeed, thermex::math::RngPurpose::kTest, id);
-  x.assign(n * d, 0.0);
-  y.assign(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    double dot = 0.0;
-    for (std::size_t j = 0; j < d; ++j) {
-      const double jd = static_cast<double>(j);
-      const double v = (2.0 * rng.uniform() - 1.0) * (1.0 + jd / 4.0) + jd / 10.0;
-      x[i * d + j] = v;
-      dot += v * std::cos(jd + 1.0);
-    }
-    const double noise = (2.0 * rng.uniform() - 1.0) * std::sqrt(3.0);
-    const double x1 = d > 1 ? x[i * d + 1] : 0.0;
-    y[i] = 3.0 * std::tanh(dot / 4.0) + 0.3 * std::sin(kPi * x[i * d] * x1) + 0.1 * noise;
-  }
+  auto data = thermex::bench::make_regression_data(n, d, kBenchSeed, id);
+  x = std::move(data.x);
+  y = std::move(data.y);
 }
 
 void BM_SvrPredictCuda(benchmark::State& state) {
