@@ -10,8 +10,8 @@
 #include "thermex/context.hpp"
 
 namespace thermex::cpu {
-/// Eigen GEMM X Z^T over fixed 32-row x 512-column tiles, OpenMP over tiles
-/// (src/cpu/rbf_kernel_cpu.cpp).
+/// Register-blocked GEMM X Z^T per tile (SSE2/AVX2/AVX-512 variant chosen at run time), the
+/// shared epilogue on each tile while in cache, OpenMP over tiles (src/cpu/rbf_kernel_cpu.cpp).
 void rbf_kernel_matrix(const Context& ctx, std::span<const double> x, std::size_t n,
                        std::span<const double> z, std::size_t m, std::size_t d, double gamma,
                        std::span<double> out);
