@@ -1,8 +1,8 @@
 #pragma once
 /// \file
 /// The RBF (Gaussian) kernel matrix K_ij = exp(-gamma ||x_i - z_j||^2) between the rows of two
-/// row-major matrices, on the CPU (register-blocked SIMD GEMM + OpenMP) or on a CUDA device (cuBLAS DGEMM + a
-/// fused exp epilogue). Both compute d2 = ||x||^2 + ||z||^2 - 2 x.z and then the shared
+/// row-major matrices, on the CPU (register-blocked SIMD GEMM + OpenMP) or on a CUDA device (cuBLAS
+/// DGEMM + a fused exp epilogue). Both compute d2 = ||x||^2 + ||z||^2 - 2 x.z and then the shared
 /// math::rbf_from_norms_and_dot (include/thermex/math/rbf.hpp).
 ///
 /// Accuracy: the GEMM expansion loses accuracy through cancellation when the points are far from
