@@ -1,7 +1,9 @@
 // RBF kernel matrix: the CPU twin against brute force (direct differences), CUDA against the CPU
 // twin, input validation, determinism, and the clamp of the GEMM expansion.
 #include <gtest/gtest.h>
+
 #include <omp.h>
+#include "backend_test_support.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -107,26 +109,12 @@ bool same_bytes(const std::vector<double>& a, const std::vector<double>& b) {
 
 Context cpu_context() { return Context::create({.device = DeviceRequest::kCpu, .quiet = true}); }
 
-// The test parameter; PrintTo makes ctest show "cpu"/"cuda" instead of raw bytes.
-struct Backend {
-  Device device;
-};
-void PrintTo(const Backend& backend, std::ostream* os) { *os << to_string(backend.device); }
+using testing_support::Backend;
 
 // One body per property, run for {cpu, cuda}. The reference is brute force for the CPU twin and
 // the CPU twin for CUDA (STYLE.md section 6).
-class RbfKernel : public ::testing::TestWithParam<Backend> {
+class RbfKernel : public testing_support::BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam().device == Device::kCuda && cuda_device_count() == 0)
-      GTEST_SKIP() << "no CUDA device";
-    const DeviceRequest request =
-        GetParam().device == Device::kCuda ? DeviceRequest::kCuda : DeviceRequest::kCpu;
-    ctx_.emplace(Context::create({.device = request, .quiet = true}));
-  }
-
-  const Context& ctx() const { return *ctx_; }
-
   std::vector<double> reference(const std::vector<double>& x, std::size_t n,
                                 const std::vector<double>& z, std::size_t m, std::size_t d,
                                 double gamma) const {
@@ -141,9 +129,6 @@ class RbfKernel : public ::testing::TestWithParam<Backend> {
     rbf_kernel_matrix(ctx(), x, n, z, m, d, gamma, out);
     return out;
   }
-
- private:
-  std::optional<Context> ctx_;
 };
 
 TEST_P(RbfKernel, MatchesReferenceOnFixedAndRandomShapes) {
@@ -288,11 +273,8 @@ TEST_P(RbfKernel, SameBytesForAnyThreadCountAndRun) {
   omp_set_num_threads(saved);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, RbfKernel,
-                         ::testing::Values(Backend{Device::kCpu}, Backend{Device::kCuda}),
-                         [](const ::testing::TestParamInfo<Backend>& param_info) {
-                           return std::string(to_string(param_info.param.device));
-                         });
+INSTANTIATE_TEST_SUITE_P(Backends, RbfKernel, testing_support::both_backends(),
+                         testing_support::backend_name);
 
 // Sets an environment variable for one scope and restores the previous value.
 class ScopedEnv {

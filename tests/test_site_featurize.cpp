@@ -3,6 +3,8 @@
 // contract a*b+c into FMA where the host compiler does not).
 #include <gtest/gtest.h>
 
+#include "backend_test_support.hpp"
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -35,18 +37,7 @@ std::vector<math::SiteComposition> sample_sites(std::size_t n) {
   return sites;
 }
 
-class SiteFeaturize : public ::testing::TestWithParam<Device> {
- protected:
-  void SetUp() override {
-    if (GetParam() == Device::kCuda && cuda_device_count() == 0) {
-      GTEST_SKIP() << "no CUDA device";
-    }
-  }
-  Context context() const {
-    return Context::create(
-        {.device = GetParam() == Device::kCuda ? DeviceRequest::kCuda : DeviceRequest::kCpu});
-  }
-};
+class SiteFeaturize : public testing_support::BackendTest {};
 
 TEST_P(SiteFeaturize, MatchesSingleSiteHostFeaturizer) {
   constexpr auto kWidth = static_cast<std::size_t>(math::kCompositionFeatureCount);
@@ -55,13 +46,13 @@ TEST_P(SiteFeaturize, MatchesSingleSiteHostFeaturizer) {
     std::vector<math::SiteProperties> props;
     for (const auto& s : sites) props.push_back(resolve_site_properties(s, convention));
     std::vector<double> out(sites.size() * kWidth, std::numeric_limits<double>::quiet_NaN());
-    featurize_sites(context(), sites, props, out);
+    featurize_sites(ctx(), sites, props, out);
     for (std::size_t i = 0; i < sites.size(); ++i) {
       const auto expected = composition_features(sites[i], convention);
       for (std::size_t f = 0; f < kWidth; ++f) {
         const double got = out[i * kWidth + f];
         ASSERT_FALSE(std::isnan(got)) << "site " << i << " feature " << f;
-        if (GetParam() == Device::kCpu) {
+        if (!cuda()) {
           ASSERT_EQ(got, expected[f]) << "site " << i << " feature " << f;
         } else {
           ASSERT_NEAR(got, expected[f], 1e-12 * std::abs(expected[f]) + 1e-15)
@@ -73,26 +64,25 @@ TEST_P(SiteFeaturize, MatchesSingleSiteHostFeaturizer) {
 }
 
 TEST_P(SiteFeaturize, ValidatesShapesAndEmptyInput) {
-  const auto ctx = context();
   std::vector<math::SiteComposition> none;
   std::vector<math::SiteProperties> no_props;
   std::vector<double> no_out;
-  EXPECT_NO_THROW(featurize_sites(ctx, none, no_props, no_out));
+  EXPECT_NO_THROW(featurize_sites(ctx(), none, no_props, no_out));
   const auto sites = sample_sites(6);
   std::vector<math::SiteProperties> props(5);
   std::vector<double> out(6 * math::kCompositionFeatureCount);
-  EXPECT_THROW(featurize_sites(ctx, sites, props, out), Error);
+  EXPECT_THROW(featurize_sites(ctx(), sites, props, out), Error);
   props.resize(6);
   out.pop_back();
-  EXPECT_THROW(featurize_sites(ctx, sites, props, out), Error);
+  EXPECT_THROW(featurize_sites(ctx(), sites, props, out), Error);
   std::vector<math::SiteComposition> empty_site(1);
   empty_site[0].count = 0;
   std::vector<double> out1(math::kCompositionFeatureCount);
-  EXPECT_THROW(featurize_sites(ctx, empty_site, std::span(props).first(1), out1), Error);
+  EXPECT_THROW(featurize_sites(ctx(), empty_site, std::span(props).first(1), out1), Error);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SiteFeaturize, ::testing::Values(Device::kCpu, Device::kCuda),
-                         [](const auto& p) { return std::string(to_string(p.param)); });
+INSTANTIATE_TEST_SUITE_P(Backends, SiteFeaturize, testing_support::both_backends(),
+                         testing_support::backend_name);
 
 }  // namespace
 }  // namespace thermex

@@ -3,6 +3,8 @@
 // input, log10 models, models without support vectors, and the chunk-size rule.
 #include <gtest/gtest.h>
 
+#include "backend_test_support.hpp"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -109,41 +111,27 @@ void expect_matches_reference(const SvrModel& m, const std::vector<double>& x,
   }
 }
 
-struct Backend {
-  Device device;
-};
+using testing_support::Backend;
 
-class SvrPredictBackends : public ::testing::TestWithParam<Backend> {
+class SvrPredictBackends : public testing_support::BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam().device == Device::kCuda && cuda_device_count() == 0)
-      GTEST_SKIP() << "no CUDA device";
-    const DeviceRequest request =
-        GetParam().device == Device::kCuda ? DeviceRequest::kCuda : DeviceRequest::kCpu;
-    ctx_.emplace(Context::create({.device = request, .quiet = true}));
-  }
-
-  bool cuda() const { return GetParam().device == Device::kCuda; }
-
   // The backend itself: on CUDA the internal entry point with `budget` bytes per chunk and an
   // output pre-filled with NaN (an entry it never writes fails the comparison); on the CPU the
   // public entry point (its chunking is fixed).
   std::vector<double> predict(const SvrModel& m, const std::vector<double>& x,
                               std::size_t budget = cuda::SvrPredictOptions{}.tile_budget_bytes) {
     const std::size_t n = x.size() / m.n_features;
-    if (!cuda()) return svr_predict(*ctx_, m, x, n);
+    if (!cuda()) return svr_predict(ctx(), m, x, n);
     std::vector<double> out(n, kNaN);
-    cuda::svr_predict(*ctx_, m, x, n, out, {.tile_budget_bytes = budget});
+    cuda::svr_predict(ctx(), m, x, n, out, {.tile_budget_bytes = budget});
     return out;
   }
-
-  std::optional<Context> ctx_;
 };
 
 TEST_P(SvrPredictBackends, PublicEntryMatchesDirectReference) {
   const SvrModel m = make_model(37, false);
   const std::vector<double> x = make_queries(m, 2000);
-  expect_matches_reference(m, x, svr_predict(*ctx_, m, x, 2000), "public svr_predict");
+  expect_matches_reference(m, x, svr_predict(ctx(), m, x, 2000), "public svr_predict");
 }
 
 TEST_P(SvrPredictBackends, ChunkBoundaries) {
@@ -163,14 +151,14 @@ TEST_P(SvrPredictBackends, ChunkBoundaries) {
 TEST_P(SvrPredictBackends, EmptyInputReturnsEmpty) {
   const SvrModel m = make_model(37, false);
   EXPECT_TRUE(predict(m, {}).empty());
-  EXPECT_TRUE(svr_predict(*ctx_, m, {}, 0).empty());
+  EXPECT_TRUE(svr_predict(ctx(), m, {}, 0).empty());
 }
 
 TEST_P(SvrPredictBackends, Log10ModelAppliesInverseTransform) {
   const SvrModel m = make_model(29, true);
   const std::vector<double> x = make_queries(m, 301);
   expect_matches_reference(m, x, predict(m, x, 40 * 8 * (29 + 5 + 3)), "log10, chunks of 40");
-  expect_matches_reference(m, x, svr_predict(*ctx_, m, x, 301), "log10, public entry");
+  expect_matches_reference(m, x, svr_predict(ctx(), m, x, 301), "log10, public entry");
 }
 
 TEST_P(SvrPredictBackends, NoSupportVectorsPredictsIntercept) {
@@ -184,18 +172,15 @@ TEST_P(SvrPredictBackends, NoSupportVectorsPredictsIntercept) {
 TEST_P(SvrPredictBackends, RejectsSizeMismatch) {
   const SvrModel m = make_model(7, false);
   const std::vector<double> x = make_queries(m, 4);
-  EXPECT_THROW((void)svr_predict(*ctx_, m, x, 5), Error);
+  EXPECT_THROW((void)svr_predict(ctx(), m, x, 5), Error);
   if (cuda()) {
     std::vector<double> out(3);
-    EXPECT_THROW(cuda::svr_predict(*ctx_, m, x, 4, out), Error);
+    EXPECT_THROW(cuda::svr_predict(ctx(), m, x, 4, out), Error);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SvrPredictBackends,
-                         ::testing::Values(Backend{Device::kCpu}, Backend{Device::kCuda}),
-                         [](const ::testing::TestParamInfo<Backend>& param_info) {
-                           return std::string(to_string(param_info.param.device));
-                         });
+INSTANTIATE_TEST_SUITE_P(Backends, SvrPredictBackends, testing_support::both_backends(),
+                         testing_support::backend_name);
 
 TEST(SvrPredictChunkRows, FollowsTheBudget) {
   // 450 support vectors, 15 features: 8 * 468 = 3744 bytes per row.
