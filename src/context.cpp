@@ -65,6 +65,12 @@ Context Context::create(const ContextOptions& options) {
   return ctx;
 }
 
+Context Context::with_seed(std::uint64_t seed) const {
+  Context copy = *this;
+  copy.seed_ = seed;
+  return copy;
+}
+
 std::string Context::describe() const {
   std::string s(to_string(device_));
   if (device_ == Device::kCuda) s += " " + std::to_string(cuda_device_);

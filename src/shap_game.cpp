@@ -68,7 +68,8 @@ double ShapGame::value_from_dist(const double* dist) const {
 }
 
 ShapGame make_shap_game(const Context& ctx, const SvrModel& model, const ShapPlayers& players,
-                        std::span<const double> background_std, std::size_t nb) {
+                        std::span<const double> background_std, std::size_t nb,
+                        std::span<const double> weights) {
   ShapGame g;
   g.d = model.n_features;
   g.m = players.columns.size();
@@ -89,9 +90,15 @@ ShapGame make_shap_game(const Context& ctx, const SvrModel& model, const ShapPla
     g.player_dist(background_std.data() + bi * g.d, g.bg_dist.data() + bi * stride);
     fb[bi] = g.value_from_dist(g.bg_dist.data() + bi * stride);
   }
+  if (!weights.empty()) {
+    double total = 0.0;  // fixed order over b
+    for (double w : weights) total += w;
+    g.bg_weight.resize(nb);
+    for (std::size_t b = 0; b < nb; ++b) g.bg_weight[b] = weights[b] / total;
+  }
   double sum = 0.0;  // fixed order over b
-  for (double v : fb) sum += v;
-  g.base_value = sum / static_cast<double>(nb);
+  for (std::size_t b = 0; b < nb; ++b) sum += g.bg_scale(b) * fb[b];
+  g.base_value = sum / g.bg_divisor();
   return g;
 }
 

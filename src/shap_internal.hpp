@@ -31,7 +31,16 @@ struct ShapGame {
   std::span<const double> sv;    ///< n_sv x d standardized support vectors (the model's)
   const std::vector<std::vector<std::size_t>>* players = nullptr;  ///< player -> columns
   std::vector<double> bg_dist;  ///< nb x n_sv x m: D_kp(b) of every background row
-  double base_value = 0.0;      ///< mean_b f(b), transformed units
+  /// nb normalized weights (sum 1) of the background rows; empty = uniform. Every mean over b
+  /// is written sum_b bg_scale(b) * term_b / bg_divisor(): uniform games keep the plain
+  /// sum / nb (1.0 * term is exact, so their bytes are those of an unweighted mean).
+  std::vector<double> bg_weight;
+  double base_value = 0.0;  ///< (weighted) mean_b f(b), transformed units
+
+  /// Factor of background row b in a mean over b: its normalized weight, or 1 when uniform.
+  double bg_scale(std::size_t b) const { return bg_weight.empty() ? 1.0 : bg_weight[b]; }
+  /// Divisor of a mean over b: nb when uniform, 1 when weighted (the weights sum to 1).
+  double bg_divisor() const { return bg_weight.empty() ? static_cast<double>(nb) : 1.0; }
 
   /// D_kp(z) for the standardized row `z` (d values) into `out` (n_sv x m). Cost O(n_sv d).
   void player_dist(const double* z, double* out) const;
@@ -39,10 +48,12 @@ struct ShapGame {
   double value_from_dist(const double* dist) const;
 };
 
-/// Builds the game; `background_std` is nb x d, standardized with the model's scaler. Cost
+/// Builds the game; `background_std` is nb x d, standardized with the model's scaler;
+/// `weights` is empty (uniform) or nb validated raw weights (normalized here). Cost
 /// O(nb n_sv d), memory nb n_sv m doubles. OpenMP over background rows (fixed-order sums).
 ShapGame make_shap_game(const Context& ctx, const SvrModel& model, const ShapPlayers& players,
-                        std::span<const double> background_std, std::size_t nb);
+                        std::span<const double> background_std, std::size_t nb,
+                        std::span<const double> weights = {});
 
 }  // namespace thermex::detail
 

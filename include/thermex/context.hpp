@@ -55,6 +55,9 @@ class Context {
   spdlog::logger& logger() const noexcept { return *logger_; }
   /// One line describing the context, for logs and provenance ("cpu, 16 threads, seed 42").
   std::string describe() const;
+  /// A copy with master seed `seed` (same device, threads, stream and logger): for work items
+  /// whose draws are keyed by a derived seed, e.g. one screening per bootstrap replica. O(1).
+  Context with_seed(std::uint64_t seed) const;
 
  private:
   Context() = default;

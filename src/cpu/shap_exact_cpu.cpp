@@ -56,9 +56,12 @@ class AlignedDoubles {
 };
 
 struct ExactSetup {
-  std::size_t stride = 0;    // padded n_sv
-  AlignedDoubles bg_fac;     // nb x m x stride
-  std::vector<double> beta;  // stride (zeros in the padding)
+  std::size_t stride = 0;  // padded n_sv
+  AlignedDoubles bg_fac;   // nb x m x stride
+  // stride coefficients (zeros in the padding); weighted backgrounds: nb x stride, row b
+  // holding w_b beta, so the hot loop needs no extra multiply.
+  std::vector<double> beta;
+  std::size_t beta_step = 0;  // 0 (one row shared by every b) or stride
   double u[math::kMaxGaussNodes] = {}, w[math::kMaxGaussNodes] = {};
   int n_nodes = 0;
 };
@@ -67,12 +70,12 @@ struct ExactSetup {
 struct RowSweep {
   const double* fac;     // m x stride factors of the explained row
   const double* bg_fac;  // nb x m x stride
-  const double* beta;    // stride
+  const double* beta;    // stride, or nb x stride when beta_step = stride
   const double* u;
   const double* w;
   double* work;   // 3 m kLanes scratch
   double* lanes;  // m x kLanes accumulators
-  std::size_t nb, m, stride;
+  std::size_t nb, m, stride, beta_step;
   int n_nodes;
 };
 
@@ -80,9 +83,10 @@ struct RowSweep {
 inline void sweep_row(const RowSweep& a) {
   for (std::size_t b = 0; b < a.nb; ++b) {
     const double* c = a.bg_fac + b * a.m * a.stride;
+    const double* beta = a.beta + b * a.beta_step;
     for (std::size_t k0 = 0; k0 < a.stride; k0 += kLanes) {
       math::owen_shapley_add_lanes<kLanes>(a.fac + k0, c + k0, static_cast<int>(a.m),
-                                           static_cast<int>(a.stride), a.beta + k0, a.u, a.w,
+                                           static_cast<int>(a.stride), beta + k0, a.u, a.w,
                                            a.n_nodes, a.work, a.lanes);
     }
   }
@@ -126,11 +130,11 @@ void exact_row(const detail::ShapGame& game, const ExactSetup& st, SweepFn sweep
   transpose_factors(dist.data(), game.n_sv, m, st.stride, fac.data());
   std::fill(lanes.data(), lanes.data() + lanes.size(), 0.0);
   sweep({fac.data(), st.bg_fac.data(), st.beta.data(), st.u, st.w, work.data(), lanes.data(),
-         game.nb, m, st.stride, st.n_nodes});
+         game.nb, m, st.stride, st.beta_step, st.n_nodes});
   for (std::size_t p = 0; p < m; ++p) {
     double sum = 0.0;
     for (std::size_t l = 0; l < kLanes; ++l) sum += lanes[p * kLanes + l];
-    phi[p] = sum / static_cast<double>(game.nb);
+    phi[p] = sum / game.bg_divisor();
   }
 }
 
@@ -143,8 +147,18 @@ void shap_exact(const Context& ctx, const detail::ShapGame& game, std::span<cons
   st.stride = (game.n_sv + kLanes - 1) / kLanes * kLanes;
   st.n_nodes = math::owen_node_count(static_cast<int>(m));
   math::gauss_legendre_01(st.n_nodes, st.u, st.w);
-  st.beta.assign(st.stride, 0.0);
-  std::copy(game.beta.begin(), game.beta.end(), st.beta.begin());
+  if (game.bg_weight.empty()) {
+    st.beta.assign(st.stride, 0.0);
+    std::copy(game.beta.begin(), game.beta.end(), st.beta.begin());
+  } else {
+    st.beta_step = st.stride;
+    st.beta.assign(game.nb * st.stride, 0.0);
+    for (std::size_t b = 0; b < game.nb; ++b) {
+      for (std::size_t k = 0; k < game.n_sv; ++k) {
+        st.beta[b * st.stride + k] = game.bg_weight[b] * game.beta[k];
+      }
+    }
+  }
   // Background factors c_kp = exp(-D_kp(b)) once for all rows.
   st.bg_fac.resize(game.nb * m * st.stride);
   for (std::size_t b = 0; b < game.nb; ++b) {
@@ -169,29 +183,31 @@ void shap_exact(const Context& ctx, const detail::ShapGame& game, std::span<cons
 namespace {
 
 // v(S) - intercept for every coalition S (bit p = player p) of one row, summed over (b, k) and
-// averaged over b: the kernel of the hybrid row is exp(-e(S)), e(S) = e(S minus its lowest
-// player) + D_kp(x) - D_kp(b), a direct evaluation of f at the hybrid point.
+// averaged over b (weighted when the game is): the kernel of the hybrid row is exp(-e(S)), e(S) =
+// e(S minus its lowest player) + D_kp(x) - D_kp(b), a direct evaluation of f at the hybrid point.
 void coalition_values(const detail::ShapGame& game, const double* xdist, std::vector<double>& e,
                       std::vector<double>& v) {
   const std::size_t m = game.m;
   const std::size_t n_masks = std::size_t{1} << m;
   std::fill(v.begin(), v.end(), 0.0);
   for (std::size_t b = 0; b < game.nb; ++b) {
+    const double wb = game.bg_scale(b);  // 1 when uniform: wb * beta is then beta exactly
     for (std::size_t k = 0; k < game.n_sv; ++k) {
+      const double beta = wb * game.beta[k];
       const double* bd = game.bg_dist.data() + (b * game.n_sv + k) * m;
       const double* xd = xdist + k * m;
       double e0 = 0.0;
       for (std::size_t p = 0; p < m; ++p) e0 += bd[p];
       e[0] = e0;
-      v[0] += game.beta[k] * std::exp(-e0);
+      v[0] += beta * std::exp(-e0);
       for (std::size_t s = 1; s < n_masks; ++s) {
         const auto low = static_cast<std::size_t>(__builtin_ctzll(s));
         e[s] = e[s & (s - 1)] + (xd[low] - bd[low]);
-        v[s] += game.beta[k] * std::exp(-e[s]);
+        v[s] += beta * std::exp(-e[s]);
       }
     }
   }
-  for (double& a : v) a /= static_cast<double>(game.nb);
+  for (double& a : v) a /= game.bg_divisor();
 }
 
 }  // namespace

@@ -61,20 +61,22 @@ struct KernelRow {
   std::vector<double> b_sample, mean, m2;
 };
 
-// v(S) - intercept: mean over b of sum_k beta_k exp(-e_bk), e built from scratch for S.
+// v(S) - intercept: (weighted) mean over b of sum_k beta_k exp(-e_bk), e built from scratch
+// for S.
 double coalition_value(const detail::ShapGame& game, const KernelRow& ws, bool complement) {
   const std::size_t m = game.m;
   double acc = 0.0;
   for (std::size_t b = 0; b < game.nb; ++b) {
+    const double wb = game.bg_scale(b);  // 1 when uniform: wb * beta is then beta exactly
     for (std::size_t k = 0; k < game.n_sv; ++k) {
       const double* bd = game.bg_dist.data() + (b * game.n_sv + k) * m;
       const double* xd = ws.xdist.data() + k * m;
       double e = 0.0;
       for (std::size_t p = 0; p < m; ++p) e += ((ws.in_s[p] != 0) != complement) ? xd[p] : bd[p];
-      acc += game.beta[k] * std::exp(-e);
+      acc += (wb * game.beta[k]) * std::exp(-e);
     }
   }
-  return acc / static_cast<double>(game.nb);
+  return acc / game.bg_divisor();
 }
 
 // Draws the coalition of pair `pair` of `row` into ws.in_s (its size from the Shapley kernel,

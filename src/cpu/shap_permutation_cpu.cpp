@@ -25,14 +25,16 @@ struct Walk {
   std::vector<double> phi_fwd, phi_rev;
 };
 
-// v(S) - intercept for the current exponents: mean over b of sum_k beta_k exp(-e_bk).
+// v(S) - intercept for the current exponents: (weighted) mean over b of
+// sum_k beta_k exp(-e_bk).
 double walk_value(const detail::ShapGame& game, const std::vector<double>& e) {
   double acc = 0.0;
   for (std::size_t b = 0; b < game.nb; ++b) {
     const double* eb = e.data() + b * game.n_sv;
-    for (std::size_t k = 0; k < game.n_sv; ++k) acc += game.beta[k] * std::exp(-eb[k]);
+    const double wb = game.bg_scale(b);  // 1 when uniform: wb * beta is then beta exactly
+    for (std::size_t k = 0; k < game.n_sv; ++k) acc += (wb * game.beta[k]) * std::exp(-eb[k]);
   }
-  return acc / static_cast<double>(game.nb);
+  return acc / game.bg_divisor();
 }
 
 // Marginal contributions along `order` (m players, forward or reversed) into phi.
