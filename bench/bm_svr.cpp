@@ -4,7 +4,12 @@
 // default), BM_SvrFitBatch/cpu (5
 // folds x 12 grid points of n = 600 = 60 problems in one svr_fit_batch call), BM_SvrGridSearch/cpu
 // (the same grid through svr_grid_search_cv, held-out predictions included, as GridSearchCV) and
-// BM_SvrPredict/cpu (1e5 queries of a model fitted on 600 rows). The data recipe is
+// BM_SvrPredict/cpu (1e5 queries of a model fitted on 600 rows). On the GPU:
+// BM_SvrFitBatch/cuda (the same 60 problems through the CUDA backend) and BM_SvrGridFits/cuda
+// (issue 3's grid: C = logspace(-1, 3, 8) x gamma = logspace(-3, 0, 8) x epsilon in {0.01,
+// 0.05, 0.1, 0.2}, 5 folds of 600 rows = 1,280 fits of 480 rows in one call), timed with
+// cudaEvents on the context's stream (UseManualTime) after a warm-up; host data in and models
+// out, so the time includes the copies and the model assembly. The data recipe is
 // bench/svr_vs_sklearn.py's (with Philox draws instead of numpy's), so both sides solve problems of
 // the same kind and size. items_per_second counts fits (fit benchmarks) or predicted rows
 // (predict). See bench/README.md.
@@ -21,6 +26,9 @@
 #include "thermex/math/philox.hpp"
 #include "thermex/svr.hpp"
 #include "thermex/svr_cv.hpp"
+#if defined(THERMEX_HAVE_CUDA)
+#include "thermex/cuda/event.hpp"
+#endif
 
 namespace {
 
@@ -79,26 +87,35 @@ thermex::SvrGrid bench_grid() {
 constexpr std::size_t kFolds = 5;
 constexpr std::size_t kGridRows = 600;
 
-void BM_SvrFitBatchCpu(benchmark::State& state) {
-  const Data data = make_data(kGridRows, 15, 2);
-  const Context ctx = bench_context();
+// Every (grid point, fold) problem of a k-fold grid over `data`: the training rows of the fold
+// and the point's C, gamma and epsilon.
+std::vector<thermex::SvrProblem> grid_problems(const Data& data, const thermex::SvrGrid& grid) {
   const std::vector<std::size_t> fold = thermex::svr_kfold_assignment(data.n, kFolds, 3);
   std::vector<thermex::SvrProblem> problems;
-  const thermex::SvrGrid grid = bench_grid();
   for (double c : grid.c) {
     for (const thermex::SvrGamma& g : grid.gamma) {
-      for (std::size_t f = 0; f < kFolds; ++f) {
-        thermex::SvrProblem p;
-        for (std::size_t i = 0; i < data.n; ++i) {
-          if (fold[i] != f) p.rows.push_back(i);
+      for (double eps : grid.epsilon) {
+        for (std::size_t f = 0; f < kFolds; ++f) {
+          thermex::SvrProblem p;
+          for (std::size_t i = 0; i < data.n; ++i) {
+            if (fold[i] != f) p.rows.push_back(i);
+          }
+          p.spec = bench_spec();
+          p.spec.c = c;
+          p.spec.gamma = g;
+          p.spec.epsilon = eps;
+          problems.push_back(std::move(p));
         }
-        p.spec = bench_spec();
-        p.spec.c = c;
-        p.spec.gamma = g;
-        problems.push_back(std::move(p));
       }
     }
   }
+  return problems;
+}
+
+void BM_SvrFitBatchCpu(benchmark::State& state) {
+  const Data data = make_data(kGridRows, 15, 2);
+  const Context ctx = bench_context();
+  const std::vector<thermex::SvrProblem> problems = grid_problems(data, bench_grid());
   for (auto _ : state) {
     auto models = thermex::svr_fit_batch(ctx, data.x, data.n, data.d, data.y, problems);
     benchmark::DoNotOptimize(models.data());
@@ -107,6 +124,56 @@ void BM_SvrFitBatchCpu(benchmark::State& state) {
   state.counters["omp_threads"] = ctx.threads();
   state.counters["problems"] = static_cast<double>(problems.size());
 }
+
+// issue 3's 256-point grid: C = logspace(-1, 3, 8), gamma = logspace(-3, 0, 8), epsilon in
+// {0.01, 0.05, 0.1, 0.2}.
+thermex::SvrGrid issue_grid() {
+  thermex::SvrGrid grid;
+  for (int e = 0; e < 8; ++e) {
+    grid.c.push_back(std::pow(10.0, -1.0 + 4.0 * e / 7.0));
+    grid.gamma.push_back(thermex::SvrGamma::fixed(std::pow(10.0, -3.0 + 3.0 * e / 7.0)));
+  }
+  grid.epsilon = {0.01, 0.05, 0.1, 0.2};
+  return grid;
+}
+
+#if defined(THERMEX_HAVE_CUDA)
+// One svr_fit_batch call on the CUDA backend per iteration, bracketed by cudaEvents.
+void cuda_batch_benchmark(benchmark::State& state, const thermex::SvrGrid& grid) {
+  if (thermex::cuda_device_count() == 0) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  const Data data = make_data(kGridRows, 15, 2);
+  const Context ctx = Context::create({.device = DeviceRequest::kCuda, .quiet = true});
+  const auto stream = static_cast<cudaStream_t>(ctx.cuda_stream());
+  const std::vector<thermex::SvrProblem> problems = grid_problems(data, grid);
+  // Warm-up: creates the cuBLAS handle, loads the kernels and grows the stream-ordered pool.
+  auto models = thermex::svr_fit_batch(ctx, data.x, data.n, data.d, data.y, problems);
+  thermex::cuda::Event start;
+  thermex::cuda::Event stop;
+  for (auto _ : state) {
+    start.record(stream);
+    models = thermex::svr_fit_batch(ctx, data.x, data.n, data.d, data.y, problems);
+    stop.record(stream);
+    state.SetIterationTime(static_cast<double>(thermex::cuda::elapsed_ms(start, stop)) * 1e-3);
+    benchmark::DoNotOptimize(models.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(problems.size()));
+  state.counters["problems"] = static_cast<double>(problems.size());
+  std::int64_t iters = 0;
+  for (const thermex::SvrModel& m : models) iters += m.n_iter;
+  state.counters["smo_iter_per_fit"] =
+      static_cast<double>(iters) / static_cast<double>(problems.size());
+}
+#else
+void cuda_batch_benchmark(benchmark::State& state, const thermex::SvrGrid& /*grid*/) {
+  state.SkipWithError("no CUDA device (thermex built without CUDA)");
+}
+#endif
+
+void BM_SvrFitBatchCuda(benchmark::State& state) { cuda_batch_benchmark(state, bench_grid()); }
+void BM_SvrGridFitsCuda(benchmark::State& state) { cuda_batch_benchmark(state, issue_grid()); }
 
 void BM_SvrGridSearchCpu(benchmark::State& state) {
   const Data data = make_data(kGridRows, 15, 2);
@@ -155,6 +222,14 @@ BENCHMARK(BM_SvrFitBatchCpu)
     ->Name("BM_SvrFitBatch/cpu")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK(BM_SvrFitBatchCuda)
+    ->Name("BM_SvrFitBatch/cuda")
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+BENCHMARK(BM_SvrGridFitsCuda)
+    ->Name("BM_SvrGridFits/cuda")
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
 BENCHMARK(BM_SvrGridSearchCpu)
     ->Name("BM_SvrGridSearch/cpu")
     ->Unit(benchmark::kMillisecond)

@@ -24,8 +24,18 @@ constexpr std::size_t kPredictChunkValues = std::size_t{1} << 22;
 // Kernel values below which the prediction sums run on one thread.
 constexpr std::size_t kParallelMin = std::size_t{1} << 16;
 
-void require_cpu(const Context& ctx) {
-  if (ctx.device() == Device::kCuda) throw Error("SVR: CUDA backend not implemented yet");
+// The one backend switch of the fits (STYLE.md section 1): both drivers take validated,
+// prepared problems and return models in problem order.
+std::vector<SvrModel> fit_prepared(const Context& ctx, std::span<const detail::SvrPrepared> preps,
+                                   std::span<const SvrProblem> problems,
+                                   std::span<const std::string> feature_names) {
+  switch (ctx.device()) {
+    case Device::kCuda:
+      return cuda::svr_fit_batch(ctx, preps, problems, feature_names);
+    case Device::kCpu:
+      break;
+  }
+  return cpu::svr_fit_batch(ctx, preps, problems, feature_names);
 }
 
 void validate_names(const std::vector<std::string>& names, std::size_t d) {
@@ -73,11 +83,10 @@ SvrModel svr_fit(const Context& ctx, std::span<const double> x_rowmajor, std::si
   validate_names(feature_names, d);
   detail::validate_svr_spec(spec, "svr_fit");
   detail::validate_svr_data(x_rowmajor, n, d, y, "svr_fit");
-  require_cpu(ctx);
   const detail::SvrPrepared prep =
       detail::prepare_svr_problem(x_rowmajor, d, y, problem.rows, spec, "svr_fit");
   std::vector<SvrModel> models =
-      cpu::svr_fit_batch(ctx, std::span(&prep, 1), std::span(&problem, 1), feature_names);
+      fit_prepared(ctx, std::span(&prep, 1), std::span(&problem, 1), feature_names);
   return std::move(models.front());
 }
 
@@ -93,7 +102,6 @@ std::vector<SvrModel> svr_fit_batch(const Context& ctx, std::span<const double> 
       if (r >= n) throw Error(fmt::format("{}: row index {} >= n = {}", where, r, n));
     }
   }
-  require_cpu(ctx);
   std::vector<detail::SvrPrepared> preps;
   preps.reserve(problems.size());
   for (std::size_t p = 0; p < problems.size(); ++p) {
@@ -101,7 +109,7 @@ std::vector<SvrModel> svr_fit_batch(const Context& ctx, std::span<const double> 
                                                 problems[p].spec,
                                                 fmt::format("svr_fit_batch: problem {}", p)));
   }
-  return cpu::svr_fit_batch(ctx, preps, problems, {});
+  return fit_prepared(ctx, preps, problems, {});
 }
 
 std::vector<double> svr_predict(const Context& ctx, const SvrModel& model,

@@ -1,8 +1,10 @@
 #pragma once
 /// \file
-/// Internal pieces of the SVR engine shared by src/svr*.cpp and the CPU backend
-/// (src/cpu/svr_*.cpp): a prepared problem (gathered, standardized, transformed), the kernel-row
-/// sources of the SMO solver, the solver itself and the batched CPU driver.
+/// Internal pieces of the SVR engine shared by src/svr*.cpp, the CPU backend (src/cpu/svr_*.cpp)
+/// and the CUDA backend (kernels/svr_fit.cu): a prepared problem (gathered, standardized,
+/// transformed), the batch plan both backends follow (kernel groups and memory waves), the
+/// kernel-row sources of the CPU SMO solver, the solver itself, model assembly, and the two
+/// batched drivers.
 
 #include <cstddef>
 #include <cstdint>
@@ -158,9 +160,37 @@ SmoResult solve_svr_smo(KernelRows& kernel, std::span<const double> t, double c,
                         double tol, std::int64_t max_iter, bool shrinking,
                         SmoIsa isa = smo_scan_isa());
 
-/// Builds the model of a solved problem.
+/// Builds the model of a solved problem (device "cpu"; the CUDA driver overwrites it): support
+/// vectors are the rows with nonzero alpha - alpha*, ascending, in standardized units.
 SvrModel make_svr_model(const SvrPrepared& prep, const SmoResult& sol, const SvrSpec& spec,
                         std::vector<std::string> feature_names);
+
+/// A set of problems of a batch that share one kernel matrix (src/svr_batch_plan.cpp).
+struct SvrKernelGroup {
+  std::size_t first = 0;             ///< the problem whose prepared data defines the group
+  std::vector<std::size_t> members;  ///< problem indices, ascending
+  std::size_t budget = 0;            ///< smallest kernel_budget_bytes of the members
+  bool full = false;                 ///< the n x n matrix fits `budget`: precompute it
+};
+
+/// Groups the problems (parallel arrays `preps`, `problems`) by kernel: the same rows,
+/// standardization, float rounding and resolved gamma (compared by bits) give the very same
+/// kernel matrix. Groups in order of their first problem. Cost O(problems x groups x rows).
+std::vector<SvrKernelGroup> group_svr_problems(std::span<const SvrPrepared> preps,
+                                               std::span<const SvrProblem> problems);
+
+/// One past the last group of the memory wave that starts at group `g0`: consecutive groups
+/// whose full kernel matrices (8 n^2 bytes each) fit together within the smallest budget among
+/// them; always at least one group. Both backends hold one wave's matrices at a time.
+std::size_t svr_wave_end(std::span<const SvrKernelGroup> groups, std::span<const SvrPrepared> preps,
+                         std::size_t g0);
+
+/// The iteration cap of a solve: spec.max_iter when > 0, else libsvm's max(10^7, 100 n).
+std::int64_t svr_max_iter(const SvrSpec& spec, std::size_t n);
+
+/// Logs a warning for every model that stopped at max_iter (names the problem index).
+void warn_unconverged(const Context& ctx, std::span<const SvrModel> models,
+                      std::span<const SvrProblem> problems);
 
 }  // namespace thermex::detail
 
@@ -172,3 +202,17 @@ std::vector<SvrModel> svr_fit_batch(const Context& ctx, std::span<const detail::
                                     std::span<const SvrProblem> problems,
                                     std::span<const std::string> feature_names);
 }  // namespace thermex::cpu
+
+// thermex::detail is spelled out below: thermex::cuda::detail is the CUDA error helpers'.
+namespace thermex::cuda {
+/// The CUDA batch (kernels/svr_fit.cu): the CPU's groups and waves; per wave, each group's
+/// kernel matrix on the device through cuBLAS (or, over budget, kernel entries computed inside
+/// the solver), then one launch of the batched SMO kernel with a thread block per problem;
+/// models assembled by detail::make_svr_model (device "cuda"). Same contract as
+/// cpu::svr_fit_batch. Without CUDA (src/no_cuda/svr_fit_stub.cpp) it throws
+/// Error("SVR: built without CUDA").
+std::vector<SvrModel> svr_fit_batch(const Context& ctx,
+                                    std::span<const thermex::detail::SvrPrepared> preps,
+                                    std::span<const SvrProblem> problems,
+                                    std::span<const std::string> feature_names);
+}  // namespace thermex::cuda

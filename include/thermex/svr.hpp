@@ -8,10 +8,17 @@
 ///
 /// Not implemented (yet): warm starts along C.
 ///
-/// Backends: CPU (OpenMP over problems; the RBF kernel matrices of rbf_kernel.hpp). On
-/// Device::kCuda, svr_predict runs on the GPU (kernels/svr_predict.cu: cuBLAS kernel tiles and
-/// GEMV, chunked); the fits do not have a CUDA backend yet and throw
-/// Error("SVR: CUDA backend not implemented yet").
+/// Backends, picked by ctx.device(): CPU (OpenMP over problems; the RBF kernel matrices of
+/// rbf_kernel.hpp) and CUDA. On Device::kCuda the fits build each kernel matrix on the GPU
+/// (cuBLAS GEMM + fused exp epilogue) and solve a batch with one thread block per problem, the
+/// whole SMO loop on the device (kernels/svr_smo.cu, kernels/svr_fit.cu), with the CPU's
+/// per-element math (math/smo.hpp), selections and tie rules; kernel values differ from the
+/// CPU's in the last bits, so CUDA and CPU models agree to the solver tolerance (predictions,
+/// objective, KKT gap), not bit for bit. The GPU ignores `shrinking` (it changes the path, not
+/// the optimum), and a problem over its kernel budget gets its kernel entries computed inside
+/// the solver (O(n d) per row). A problem's result does not depend on the batch it is in.
+/// svr_predict runs on the GPU too (kernels/svr_predict.cu: cuBLAS kernel tiles and GEMV,
+/// chunked). A build without CUDA throws Error("SVR: built without CUDA ...") on kCuda.
 
 #include <cstddef>
 #include <cstdint>
@@ -95,7 +102,7 @@ struct SvrModel {
   std::string data_sha256;  ///< SHA-256 of the training rows' raw x then y (little-endian doubles)
   std::string thermex_version;  ///< kVersion of the build that fitted it
   std::string git_commit;       ///< kGitCommit of that build
-  std::string device;           ///< backend that fitted it ("cpu")
+  std::string device;           ///< backend that fitted it ("cpu" or "cuda")
 
   /// Number of support vectors.
   std::size_t n_support() const noexcept { return dual_coef.size(); }
@@ -111,7 +118,7 @@ struct SvrProblem {
 /// Fits one epsilon-SVR on the n x d row-major `x_rowmajor` and targets `y` (n values).
 /// `feature_names` is empty or has d entries. Throws Error for NaN/inf inputs (naming row and
 /// column), size mismatches, n == 0, C <= 0, epsilon < 0, tol <= 0, a bad gamma, or y <= 0 with
-/// log10_target; Error on Device::kCuda (not implemented). Cost: O(n^2 d) for the kernel matrix
+/// log10_target; CudaError when a CUDA call fails. Cost: O(n^2 d) for the kernel matrix
 /// plus O(n) per SMO iteration (O(n d) more per iteration with the row cache); O(n^2) memory
 /// within kernel_budget_bytes. Deterministic for any thread count.
 SvrModel svr_fit(const Context& ctx, std::span<const double> x_rowmajor, std::size_t n,
