@@ -3,12 +3,14 @@
 #include "thermex/shap.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "shap_exact_impl.hpp"
 #include "shap_internal.hpp"
 #include "svr_internal.hpp"
 #include "thermex/error.hpp"
@@ -76,6 +78,29 @@ void validate_options(const ShapOptions& o, std::size_t m) {
   }
 }
 
+// Background weights: empty, or nb finite non-negative values with a positive sum.
+void validate_weights(std::span<const double> w, std::size_t nb) {
+  if (w.empty()) return;
+  if (w.size() != nb) {
+    throw Error(
+        fmt::format("svr_shap: {} background weights for {} background rows", w.size(), nb));
+  }
+  double total = 0.0;
+  for (std::size_t b = 0; b < nb; ++b) {
+    if (!std::isfinite(w[b]) || w[b] < 0.0) {
+      throw Error(
+          fmt::format("svr_shap: background weight {} is {}; weights must be finite and "
+                      ">= 0",
+                      b, w[b]));
+    }
+    total += w[b];
+  }
+  if (!(total > 0.0) || !std::isfinite(total)) {
+    throw Error(
+        fmt::format("svr_shap: background weights sum to {}; need a finite sum > 0", total));
+  }
+}
+
 // fx per row and the efficiency check sum_i phi_i = f(x) - base (exact for every estimator
 // here: Owen's formula and brute force are exact, a permutation's marginal contributions
 // telescope, and KernelSHAP enforces the constraint). Throws naming the worst row when the
@@ -106,6 +131,25 @@ void check_efficiency(const detail::ShapGame& game, std::span<const double> x_st
         "by {:.3g} (tolerance {:.3g} relative)",
         to_string(r.method), worst_row, worst, rtol));
   }
+}
+
+// Exact values on the CUDA backend (kernels/shap_exact.cu) into r.values, from the same
+// standardized rows the CPU game was built from.
+void exact_on_cuda(const Context& ctx, const SvrModel& model, std::span<const double> x_std,
+                   std::size_t n, std::span<const double> b_std, std::size_t nb,
+                   const ShapOptions& options, ShapResult& r) {
+  cuda::ShapExactInputs in;
+  in.x_std = x_std;
+  in.n = n;
+  in.background_std = b_std;
+  in.nb = nb;
+  in.background_weights = options.background_weights;
+  in.support_vectors = model.support_vectors;
+  in.beta = model.dual_coef;
+  in.d = model.n_features;
+  in.gamma = model.gamma_value;
+  in.players = &r.player_sets.columns;
+  cuda::shap_exact(ctx, in, r.values);
 }
 
 }  // namespace
@@ -152,11 +196,18 @@ ShapResult svr_shap(const Context& ctx, const SvrModel& model, std::span<const d
   r.method = options.method;
   r.log10_target = model.spec.log10_target;
   validate_options(options, r.players);
+  validate_weights(options.background_weights, nb);
   const std::vector<double> x_std = standardized(model, x_rowmajor, n, "x");
   const std::vector<double> b_std = standardized(model, background, nb, "background");
-  if (ctx.device() == Device::kCuda) throw Error("SHAP: CUDA backend not implemented yet");
+  // CUDA runs the exact method; the other estimators have no CUDA twin yet and run here.
+  const bool on_cuda = ctx.device() == Device::kCuda;
+  if (on_cuda && options.method != ShapMethod::kExact) {
+    ctx.logger().info("svr_shap: method {} has no CUDA backend; running it on the CPU",
+                      to_string(options.method));
+  }
 
-  const detail::ShapGame game = detail::make_shap_game(ctx, model, r.player_sets, b_std, nb);
+  const detail::ShapGame game =
+      detail::make_shap_game(ctx, model, r.player_sets, b_std, nb, options.background_weights);
   r.base_value = game.base_value;
   r.values.assign(n * r.players, 0.0);
   r.std_errors.assign(n * r.players, 0.0);
@@ -164,7 +215,11 @@ ShapResult svr_shap(const Context& ctx, const SvrModel& model, std::span<const d
   r.fx.assign(n, 0.0);
   switch (options.method) {
     case ShapMethod::kExact:
-      cpu::shap_exact(ctx, game, x_std, n, r);
+      if (on_cuda) {
+        exact_on_cuda(ctx, model, x_std, n, b_std, nb, options, r);
+      } else {
+        cpu::shap_exact(ctx, game, x_std, n, r);
+      }
       break;
     case ShapMethod::kBruteForce:
       cpu::shap_bruteforce(ctx, game, x_std, n, r);

@@ -6,14 +6,17 @@
 /// pairs and KernelSHAP with paired samples (Monte Carlo, with standard errors and an optional
 /// stop at a target standard error).
 ///
-/// The game explained for a row x is v(S) = mean_b f(x_S, b_~S) over the background rows b,
+/// The game explained for a row x is v(S) = mean_b f(x_S, b_~S) over the background rows b
+/// (a weighted mean when ShapOptions::background_weights is given),
 /// where f is the model's output in the transformed target space (log10 when the model was
 /// fitted with log10_target: 10^f is not additive in its inputs, so SHAP explains f itself).
 /// Inputs are in original feature units; the model's standardization is applied inside.
 ///
 /// Backends: CPU (OpenMP over explained rows; each row's sums run in a fixed order, so the bytes
-/// do not depend on the thread count). Device::kCuda throws Error("SHAP: CUDA backend not
-/// implemented yet").
+/// do not depend on the thread count). On Device::kCuda the exact method runs on the GPU
+/// (kernels/shap_exact.cu: the same THERMEX_HD Owen/Gauss-Legendre math, tiles summed in a fixed
+/// order) and is checked against the CPU game's efficiency; the Monte Carlo methods and brute
+/// force run on the CPU (logged). The CUDA path has not run on a GPU yet.
 
 #include <cstddef>
 #include <cstdint>
@@ -80,6 +83,11 @@ struct ShapOptions {
   /// Exact and brute force: relative efficiency tolerance; Error when
   /// |sum_i phi_i - (f(x) - base)| > efficiency_rtol * max(1, |f(x)|, |base|) for some row.
   double efficiency_rtol = 1e-8;
+  /// Weights of the background rows (e.g. k-means cluster sizes, background.hpp): empty =
+  /// uniform; otherwise nb finite non-negative values with a positive sum, normalized
+  /// internally. The base value and every coalition value become weighted means over the
+  /// background, so integer weights give the values of a background with repeated rows.
+  std::vector<double> background_weights;
 };
 
 /// Pairs between two target-SE checks of the Monte Carlo methods.
@@ -94,7 +102,7 @@ struct ShapResult {
   std::vector<double> values;              ///< n x M row-major, transformed target units
   std::vector<double> std_errors;          ///< n x M (Monte Carlo; zeros for exact methods)
   std::vector<std::size_t> samples_used;   ///< n: antithetic pairs per row (0 for exact)
-  double base_value = 0.0;                 ///< mean_b f(b), transformed target units
+  double base_value = 0.0;                 ///< (weighted) mean_b f(b), transformed target units
   std::vector<double> fx;                  ///< n model outputs f(x), transformed target units
   double max_efficiency_violation = 0.0;   ///< max_r |sum_i phi_ri - (f(x_r) - base)|
   bool log10_target = false;               ///< the model's target transform (values are in log10)
@@ -103,10 +111,11 @@ struct ShapResult {
 /// SHAP values of the n rows of `x_rowmajor` (n x d, raw feature units, d = model.n_features)
 /// against the nb rows of `background` (nb x d). Throws Error for size mismatches, non-finite
 /// inputs (naming row and column), n == 0 or nb == 0, players that are not a partition of the
-/// d columns, M beyond the method's limit, samples < 2, an efficiency violation (exact, brute
-/// force), or Device::kCuda. Cost: exact O(n nb n_sv M^2 / 2); brute force O(n nb n_sv 2^M);
-/// permutation and kernel O(n samples nb n_sv M) exponentials. Memory: O(nb n_sv M) for the
-/// background factors. Deterministic for any thread count.
+/// d columns, M beyond the method's limit, samples < 2, background weights of the wrong count,
+/// negative, non-finite or summing to 0, or an efficiency violation (exact, brute force). Cost:
+/// exact O(n nb n_sv M^2 / 2); brute force O(n nb n_sv 2^M); permutation and kernel O(n samples nb
+/// n_sv M) exponentials. Memory: O(nb n_sv M) for the background factors. Deterministic for any
+/// thread count.
 ShapResult svr_shap(const Context& ctx, const SvrModel& model, std::span<const double> x_rowmajor,
                     std::size_t n, std::span<const double> background, std::size_t nb,
                     const ShapOptions& options = {});

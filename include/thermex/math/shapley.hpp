@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Per-element math of exact interventional SHAP for product kernels (see data/SHAP.md), shared
-/// by the CPU backend (src/cpu/shap_exact_cpu.cpp) and, later, a CUDA kernel.
+/// by the CPU backend (src/cpu/shap_exact_cpu.cpp) and the CUDA backend (kernels/shap_exact.cu).
 ///
 /// For one explained row x, one background row b and one support vector k, let the player
 /// factors be a_j = prod_{columns c of player j} exp(-gamma (s(x)_c - sv_kc)^2) and c_j the same
@@ -10,6 +10,10 @@
 /// are phi_i = (a_i - c_i) * integral_0^1 prod_{j != i} ((1 - u) c_j + u a_j) du. The integrand is
 /// a polynomial of degree m - 1 in u, so Gauss-Legendre quadrature with ceil(m / 2) nodes is
 /// exact (up to rounding).
+///
+/// The CUDA twin (kernels/shap_exact.cu) calls the same functions: player_distance and
+/// player_factor for the factors, owen_shapley_add_lanes<1> for each (row, background, SV)
+/// game, and gauss_legendre_01 (on the host) for the nodes.
 
 #include <cmath>
 #include <cstdint>
@@ -135,6 +139,26 @@ THERMEX_HD inline void owen_shapley_add(const double* a, const double* c, int m,
                                         double* phi) {
   owen_shapley_add_lanes<1>(a, c, m, 1, &scale, u, w, n_nodes, work, phi);
 }
+
+/// A player's share of the RBF exponent for one row and one support vector:
+/// D = gamma * sum_{t < n_cols} (z[cols[t]] - s[cols[t]])^2, the squares summed in the order of
+/// `cols` (the order ShapGame::player_dist uses on the CPU). `z` is a standardized row, `s` a
+/// standardized support vector (both d values), `cols` the player's column indices (any integer
+/// type). Cost O(n_cols).
+template <typename Index>
+THERMEX_HD inline double player_distance(const double* z, const double* s, const Index* cols,
+                                         int n_cols, double gamma) {
+  double acc = 0.0;
+  for (int t = 0; t < n_cols; ++t) {
+    const Index c = cols[t];
+    acc += (z[c] - s[c]) * (z[c] - s[c]);
+  }
+  return gamma * acc;
+}
+
+/// The player's kernel factor exp(-D) from player_distance (a_j or c_j in the file comment):
+/// in (0, 1] for D >= 0. The product over all players is the RBF kernel value of the row.
+THERMEX_HD inline double player_factor(double distance) { return exp(-distance); }
 
 /// The Shapley weight |S|! (m - |S| - 1)! / m! of a coalition of size `s` that player i joins,
 /// for 0 <= s < m: 1 / (m * binomial(m - 1, s)). Exact binomials in double for m <= 64 up to
