@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages thermex builds with, skipping what is already there (idempotent).
 # The CUDA toolkit is not a Debian package here; the build uses it when nvcc is on PATH or in
-# /usr/local/cuda. Usage: tools/install-deps.sh [--fuzz] [--mpi] [--ci]
+# /usr/local/cuda. Usage: tools/install-deps.sh [--fuzz] [--ci]
 set -euo pipefail
 packages=(cmake ninja-build g++ ccache pkg-config git
           libeigen3-dev libhdf5-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libomp-dev)
+          libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libomp-dev
+          libopenmpi-dev openmpi-bin
+          python3-matplotlib python3-h5py python3-numpy python3-pytest
+          python3-dev pybind11-dev python3-pandas python3-sklearn python3-setuptools
+          python3-venv python3-pip)
 for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    --mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    --mpi) ;;  # MPI is now a default dependency; kept for old scripts
     --ci) packages+=(clang-format) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -18,10 +18,22 @@
 ///   /model/dual_coef            n_sv doubles (alpha - alpha*)
 
 #include <string>
+#include <string_view>
 
+#include "thermex/h5.hpp"
 #include "thermex/svr.hpp"
 
 namespace thermex {
+
+/// Writes `model` as the new group `group` of an open file (parents created), in the layout
+/// above with `group` in place of /model (the study stores /models/<target> this way). Throws
+/// H5Error when the group already holds these datasets or on I/O failure. Cost: O(n_sv d).
+void write_svr_model_h5(H5File& file, std::string_view group, const SvrModel& model);
+
+/// Reads a model written by write_svr_model_h5 (or the /model group of a model file); bitwise the
+/// same predictions. Throws InputError(file, 0, group, reason) for a missing or foreign group, an
+/// unknown format_version or inconsistent sizes. Cost: O(n_sv d).
+SvrModel read_svr_model_h5(const H5File& file, std::string_view group);
 
 /// Writes `model` to `path` atomically (temporary file + rename; an existing file is replaced
 /// only when the write succeeded). Throws H5Error / Error on I/O failure. Cost: O(n_sv d).

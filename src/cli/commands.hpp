@@ -7,6 +7,7 @@
 #include <string>
 
 #include "thermex/context.hpp"
+#include "thermex/study_config.hpp"
 
 namespace thermex::cli {
 
@@ -28,5 +29,11 @@ void add_summary_command(CLI::App& app, const GlobalOptions& global);
 void add_select_command(CLI::App& app, const GlobalOptions& global);
 void add_svr_command(CLI::App& app, const GlobalOptions& global);
 void add_shap_command(CLI::App& app, const GlobalOptions& global);
+void add_study_command(CLI::App& app, const GlobalOptions& global);
+void add_merge_command(CLI::App& app, const GlobalOptions& global);
+
+/// The Context of a study: the config's device, threads and seed, each replaced by the global
+/// option of `app` when that option was given on the command line.
+Context study_context(const StudyConfig& config, const CLI::App& app, const GlobalOptions& global);
 
 }  // namespace thermex::cli

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   add_select_command(app, global);
   add_svr_command(app, global);
   add_shap_command(app, global);
+  add_study_command(app, global);
+  add_merge_command(app, global);
 
   try {
     app.parse(argc, argv);
