@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "../src/svr_internal.hpp"
-#include "svr_smo.hpp"
+#include "../src/svr_smo_launch.hpp"
 #include "thermex/cuda/check.hpp"
 #include "thermex/cuda/device_buffer.hpp"
 #include "thermex/cuda/device_guard.hpp"

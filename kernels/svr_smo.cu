@@ -22,7 +22,7 @@
 #include <cmath>
 #include <cstddef>
 
-#include "svr_smo.hpp"
+#include "../src/svr_smo_launch.hpp"
 #include "thermex/cuda/check.hpp"
 #include "thermex/error.hpp"
 #include "thermex/math/rbf.hpp"

@@ -2,9 +2,9 @@
 // shared by every transport (comm.hpp).
 #include "thermex/comm.hpp"
 
+#include <fmt/format.h>
 #include <charconv>
 #include <cstdlib>
-#include <fmt/format.h>
 
 #include "thermex/error.hpp"
 

@@ -3,9 +3,9 @@
 // finalised at process exit.
 #include <mpi.h>
 
+#include <fmt/format.h>
 #include <climits>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <mutex>
 #include <numeric>
 

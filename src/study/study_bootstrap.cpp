@@ -119,8 +119,8 @@ void screening_survival(StudyState& s, std::size_t t, H5File& out, const std::st
   progress_begin(s, fmt::format("[bootstrap] {} screening survival", target_name(s, t)), reps);
   const BlockItems block =
       compute_block(s, reps, true, 1, [&](std::size_t first, std::size_t count) {
-        const ScreeningSurvival r = bootstrap_screening(*s.ctx, table, target_name(s, t),
-                                                        options, train, first, count);
+        const ScreeningSurvival r =
+            bootstrap_screening(*s.ctx, table, target_name(s, t), options, train, first, count);
         if (r.features != candidates) {
           throw Error("study: bootstrap screening candidates differ from the screening's");
         }
