@@ -6,6 +6,9 @@
 // survive the Spearman filter at 0.8 for onset_C (31 of 50 candidates). items_per_second counts
 // forest fits. bench/null_vs_lightgbm.py times LightGBM's rf on the very same table. See
 // bench/README.md ("Screening").
+// BM_NullImportance/cuda: the same call on Device::kCuda (all (fit, tree) pairs in one launch)
+// for K in {100, 1000}; cudaEvents on the context's stream bracket each whole call (host
+// permutations, uploads, kernels, copy back, decision) after a warm-up call (UseManualTime).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -20,6 +23,9 @@
 #include "thermex/null_importance.hpp"
 #include "thermex/selection.hpp"
 #include "thermex/synth.hpp"
+#if defined(THERMEX_HAVE_CUDA)
+#include "thermex/cuda/event.hpp"
+#endif
 
 namespace {
 
@@ -119,6 +125,44 @@ void BM_NullImportanceCpu(benchmark::State& state) {
   state.counters["kept"] = static_cast<double>(kept);
 }
 
+#if defined(THERMEX_HAVE_CUDA)
+void BM_NullImportanceCuda(benchmark::State& state) {
+  if (thermex::cuda_device_count() == 0) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  const ScreenData& data = screen_data();
+  const Context ctx =
+      Context::create({.device = DeviceRequest::kCuda, .seed = kFitSeed, .quiet = true});
+  const auto stream = static_cast<cudaStream_t>(ctx.cuda_stream());
+  const auto shuffles = static_cast<int>(state.range(0));
+  thermex::NullImportanceOptions options;
+  options.shuffles = shuffles;
+  options.forest = bench_forest();
+  // Warm-up: loads the kernels and grows the stream-ordered memory pool.
+  thermex::NullImportanceResult r = thermex::null_importance(ctx, data.features, data.y, options);
+  thermex::cuda::Event start;
+  thermex::cuda::Event stop;
+  for (auto _ : state) {
+    start.record(stream);
+    r = thermex::null_importance(ctx, data.features, data.y, options);
+    stop.record(stream);
+    state.SetIterationTime(static_cast<double>(thermex::cuda::elapsed_ms(start, stop)) * 1e-3);
+    benchmark::DoNotOptimize(r.null.data());
+  }
+  std::size_t kept = 0;
+  for (const auto k : r.keep) kept += k;
+  state.SetItemsProcessed(state.iterations() * (shuffles + 1));
+  set_counters(state, ctx, data);
+  state.counters["shuffles"] = shuffles;
+  state.counters["kept"] = static_cast<double>(kept);
+}
+#else
+void BM_NullImportanceCuda(benchmark::State& state) {
+  state.SkipWithError("no CUDA device (thermex built without CUDA)");
+}
+#endif
+
 }  // namespace
 
 BENCHMARK(BM_ForestFitCpu)->Name("BM_ForestFit/cpu")->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -126,3 +170,10 @@ BENCHMARK(BM_NullImportanceCpu)
     ->Name("BM_NullImportance/cpu")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK(BM_NullImportanceCuda)
+    ->Name("BM_NullImportance/cuda")
+    ->Arg(kShuffles)
+    ->Arg(1000)
+    ->ArgName("shuffles")
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();

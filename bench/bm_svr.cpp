@@ -239,3 +239,41 @@ BENCHMARK(BM_SvrPredictCpu)
     ->Arg(100000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// Warm starts along C (SvrSpec::warm_start_c): 5 folds x C in {0.1, 1, 10, 100, 1000} at
+// gamma = "scale", epsilon = 0.1 on the 600 x 15 grid data = 25 problems in one svr_fit_batch
+// call; argument 0 solves every problem cold, 1 in chains of increasing C per fold.
+// smo_iter_total sums the SMO iterations of the 25 fits.
+namespace {
+
+void BM_SvrGridWarmStartCpu(benchmark::State& state) {
+  const Data data = make_data(kGridRows, 15, 2);
+  const Context ctx = bench_context();
+  thermex::SvrGrid grid;
+  grid.c = {0.1, 1.0, 10.0, 100.0, 1000.0};
+  grid.gamma = {thermex::SvrGamma::scale_rule()};
+  grid.epsilon = {0.1};
+  std::vector<thermex::SvrProblem> problems = grid_problems(data, grid);
+  for (thermex::SvrProblem& p : problems) p.spec.warm_start_c = state.range(0) != 0;
+  std::vector<thermex::SvrModel> models;
+  for (auto _ : state) {
+    models = thermex::svr_fit_batch(ctx, data.x, data.n, data.d, data.y, problems);
+    benchmark::DoNotOptimize(models.data());
+  }
+  std::int64_t iters = 0;
+  for (const thermex::SvrModel& m : models) iters += m.n_iter;
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(problems.size()));
+  state.counters["omp_threads"] = ctx.threads();
+  state.counters["problems"] = static_cast<double>(problems.size());
+  state.counters["smo_iter_total"] = static_cast<double>(iters);
+}
+
+}  // namespace
+
+BENCHMARK(BM_SvrGridWarmStartCpu)
+    ->Name("BM_SvrGridWarmStart/cpu")
+    ->ArgName("warm")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();

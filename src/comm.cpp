@@ -69,6 +69,18 @@ bool launched_by_mpi() noexcept {
          env_above_one("PMIX_SIZE");
 }
 
+int local_rank() noexcept {
+  for (const char* name :
+       {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID", "PMI_LOCAL_RANK"}) {
+    const char* value = std::getenv(name);
+    std::size_t rank = 0;
+    if (value != nullptr && parse_size(value, rank) && rank < 1u << 20) {
+      return static_cast<int>(rank);
+    }
+  }
+  return 0;
+}
+
 std::unique_ptr<Comm> make_default_comm() {
   if (!launched_by_mpi()) return make_self_comm();
   if (!mpi_compiled()) {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "study_config_internal.hpp"
+#include "thermex/db_summary.hpp"
 #include "thermex/error.hpp"
 
 namespace thermex::detail {
@@ -225,35 +226,9 @@ void check_range(const TomlSection& section, std::string_view key, double value,
 }
 
 std::string toml_quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        // Other control characters are not allowed raw in a basic string.
-        if (u < 0x20 || u == 0x7f) {
-          out += fmt::format("\\u{:04X}", static_cast<unsigned>(u));
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
+  // A TOML basic string takes JSON's escapes (\" \\ \b \t \n \f \r \uXXXX for other control
+  // characters), so one quoting function serves both formats.
+  return json_quote(text);
 }
 
 std::string toml_key(std::string_view key) {

@@ -2,6 +2,8 @@
 // problems that share rows, standardization, float rounding and the resolved gamma see the very
 // same standardized matrix and so the same kernel matrix, which is computed once per group;
 // groups are processed in memory waves whose full matrices fit the smallest kernel budget.
+// Within a group, problems that opted into warm starts and differ only in C form chains solved
+// in increasing C (CPU only; the CUDA backend solves every problem cold).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -41,6 +43,37 @@ std::vector<SvrKernelGroup> group_svr_problems(std::span<const SvrPrepared> prep
     g.full = n <= g.budget / sizeof(double) / n;  // n * n * 8 <= budget without overflow
   }
   return groups;
+}
+
+namespace {
+
+// Problems that may share a warm-start chain: both opted in and equal in all but C.
+bool same_but_c(const SvrSpec& a, const SvrSpec& b) {
+  return a.warm_start_c && b.warm_start_c && a.epsilon == b.epsilon && a.tol == b.tol &&
+         a.log10_target == b.log10_target && a.shrinking == b.shrinking && a.max_iter == b.max_iter;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::size_t>> svr_warm_chains(const SvrKernelGroup& group,
+                                                      std::span<const SvrProblem> problems) {
+  std::vector<std::vector<std::size_t>> chains;
+  for (std::size_t p : group.members) {  // ascending, so chains start at their lowest index
+    auto it = std::find_if(chains.begin(), chains.end(), [&](const std::vector<std::size_t>& c) {
+      return same_but_c(problems[c.front()].spec, problems[p].spec);
+    });
+    if (it == chains.end()) {
+      chains.push_back({p});
+    } else {
+      it->push_back(p);
+    }
+  }
+  for (std::vector<std::size_t>& c : chains) {
+    std::stable_sort(c.begin(), c.end(), [&](std::size_t a, std::size_t b) {
+      return problems[a].spec.c < problems[b].spec.c;
+    });
+  }
+  return chains;
 }
 
 std::size_t svr_wave_end(std::span<const SvrKernelGroup> groups, std::span<const SvrPrepared> preps,

@@ -160,6 +160,20 @@ SmoResult solve_svr_smo(KernelRows& kernel, std::span<const double> t, double c,
                         double tol, std::int64_t max_iter, bool shrinking,
                         SmoIsa isa = smo_scan_isa());
 
+/// solve_svr_smo started from `alpha0` (2n variables, empty: from 0, the cold start) instead
+/// of 0. `alpha0` must be feasible: every variable in [0, c] and sum(alpha - alpha*) = 0 up to
+/// rounding (svr_warm_start_alpha gives such a point). The gradient at the start costs one
+/// kernel row per nonzero alpha - alpha*. Meets `tol` as the cold solve does, on another path.
+SmoResult solve_svr_smo_from(KernelRows& kernel, std::span<const double> t,
+                             std::span<const double> alpha0, double c, double epsilon, double tol,
+                             std::int64_t max_iter, bool shrinking, SmoIsa isa = smo_scan_isa());
+
+/// A feasible start for C = `c_new` from a solution `alpha` (2n variables) for C = `c_old`:
+/// `alpha` itself when c_new >= c_old (the larger box holds it; the chains of svr_warm_chains
+/// only grow C); otherwise every variable scaled by c_new / c_old (which keeps
+/// sum(alpha - alpha*) = 0), variables at the old bound set to c_new exactly. O(n).
+std::vector<double> svr_warm_start_alpha(std::span<const double> alpha, double c_old, double c_new);
+
 /// Builds the model of a solved problem (device "cpu"; the CUDA driver overwrites it): support
 /// vectors are the rows with nonzero alpha - alpha*, ascending, in standardized units.
 SvrModel make_svr_model(const SvrPrepared& prep, const SmoResult& sol, const SvrSpec& spec,
@@ -184,6 +198,15 @@ std::vector<SvrKernelGroup> group_svr_problems(std::span<const SvrPrepared> prep
 /// them; always at least one group. Both backends hold one wave's matrices at a time.
 std::size_t svr_wave_end(std::span<const SvrKernelGroup> groups, std::span<const SvrPrepared> preps,
                          std::size_t g0);
+
+/// The solve order of a kernel group's `members` (SvrSpec::warm_start_c): members with
+/// warm_start_c whose specs agree in everything but C (epsilon, tol, log10_target, shrinking,
+/// max_iter; rows, standardization and gamma agree within a group) form one chain in
+/// increasing C (ties: lower problem index first), each solve warm-started from the previous
+/// one; every other member is a chain of its own. Chains are in order of their first problem
+/// index. The order depends on the problems only, never on threads. Cost O(members^2).
+std::vector<std::vector<std::size_t>> svr_warm_chains(const SvrKernelGroup& group,
+                                                      std::span<const SvrProblem> problems);
 
 /// The iteration cap of a solve: spec.max_iter when > 0, else libsvm's max(10^7, 100 n).
 std::int64_t svr_max_iter(const SvrSpec& spec, std::size_t n);

@@ -2,7 +2,11 @@
 // transport is tested with two real ranks by tests/mpi/comm_mpi_check.cpp (ctest Mpi.Comm).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "thermex/comm.hpp"
 #include "thermex/error.hpp"
@@ -73,6 +77,32 @@ TEST(CommDefault, SingleProcessWithoutLauncher) {
   // ctest does not run this binary under mpirun, so the default is the lone process.
   if (launched_by_mpi()) GTEST_SKIP() << "running under mpirun";
   EXPECT_EQ(make_default_comm()->size(), 1);
+}
+
+}  // namespace
+}  // namespace thermex
+
+namespace thermex {
+namespace {
+
+TEST(CommLocalRank, ReadsTheLauncherEnvironment) {
+  // Scoped environment edits: restore whatever the test runner had.
+  const char* names[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID",
+                         "PMI_LOCAL_RANK"};
+  std::vector<std::pair<std::string, std::string>> saved;
+  for (const char* n : names) {
+    if (const char* v = std::getenv(n)) saved.emplace_back(n, v);
+    unsetenv(n);
+  }
+  EXPECT_EQ(local_rank(), 0);
+  setenv("SLURM_LOCALID", "3", 1);
+  EXPECT_EQ(local_rank(), 3);
+  setenv("OMPI_COMM_WORLD_LOCAL_RANK", "1", 1);  // OpenMPI's variable wins
+  EXPECT_EQ(local_rank(), 1);
+  setenv("OMPI_COMM_WORLD_LOCAL_RANK", "x", 1);  // unparsable: the next one
+  EXPECT_EQ(local_rank(), 3);
+  for (const char* n : names) unsetenv(n);
+  for (const auto& [n, v] : saved) setenv(n.c_str(), v.c_str(), 1);
 }
 
 }  // namespace

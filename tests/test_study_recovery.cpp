@@ -16,6 +16,7 @@
 #include "thermex/h5.hpp"
 #include "thermex/study.hpp"
 #include "thermex/study_config.hpp"
+#include "thermex/validation.hpp"
 
 namespace thermex {
 namespace {
@@ -67,19 +68,6 @@ struct Recovered {
   std::vector<double> sign_corr;  // per player: corr(feature value, SHAP value); NaN for groups
 };
 
-double correlation(const std::vector<double>& a, const std::vector<double>& b) {
-  const auto n = static_cast<double>(a.size());
-  double ma = 0, mb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) ma += a[i] / n, mb += b[i] / n;
-  double sab = 0, saa = 0, sbb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) * (a[i] - ma);
-    sbb += (b[i] - mb) * (b[i] - mb);
-  }
-  return sab / std::sqrt(saa * sbb);
-}
-
 Recovered read_target(const H5File& f, const std::string& t) {
   Recovered r;
   r.kept = f.read_strings("/selection/" + t + "/kept");
@@ -99,7 +87,7 @@ Recovered read_target(const H5File& f, const std::string& t) {
       x.push_back(features.values[i * features.cols + c]);
       phi.push_back(values.values[i * values.cols + p]);
     }
-    r.sign_corr.push_back(correlation(x, phi));
+    r.sign_corr.push_back(pearson_r(x, phi));
   }
   return r;
 }

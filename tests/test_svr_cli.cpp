@@ -1,6 +1,7 @@
 // `thermex svr fit` / `thermex svr predict` end to end: runs the built binary
 // (THERMEX_CLI_PATH) on the friedman200 fixture and compares with scikit-learn's predictions at
-// issue 3's tolerance (2e-3 std(y) at tol 1e-3); errors name the column and the line.
+// issue 3's tolerance (2e-3 std(y) at tol 1e-3); the model file holds the printed metrics and
+// the grid search; errors name the column and the line.
 #include <gtest/gtest.h>
 
 #include "cli_test_support.hpp"
@@ -13,6 +14,8 @@
 #include "h5_test_support.hpp"
 #include "svr_test_support.hpp"
 #include "thermex/csv.hpp"
+#include "thermex/svr_metrics.hpp"
+#include "thermex/svr_model_h5.hpp"
 
 namespace thermex {
 namespace {
@@ -57,6 +60,13 @@ TEST(SvrCli, FitAndPredictMatchSklearn) {
       run_cli("--device cpu svr predict --model '" + dir.file("m.h5") + "' --data '" +
               dir.file("query.csv") + "' -o '" + dir.file("p.csv") + "'");
   ASSERT_EQ(pred.exit_code, 0) << pred.output;
+  const auto report = load_svr_fit_report(dir.file("m.h5"));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->cv.has_value());    // no --grid
+  EXPECT_FALSE(report->test.has_value());  // --test-fraction 0
+  ASSERT_TRUE(report->train.has_value());
+  EXPECT_EQ(report->train->n, f.n_train);
+  EXPECT_GT(report->train->r2, 0.5);
   const CsvTable out = read_csv_file(dir.file("p.csv"));
   ASSERT_EQ(out.header, std::vector<std::string>{"prediction"});
   ASSERT_EQ(out.rows.size(), f.n);
@@ -87,6 +97,38 @@ TEST(SvrCli, HoldsOutATestPartAndWritesParityData) {
     n_test += parity.rows[i][2] == "test" ? 1 : 0;
   }
   EXPECT_EQ(n_test, 40u);
+  // The model file stores the metrics of the parity data and the grid search.
+  std::vector<double> obs[2], pred[2];
+  for (const auto& row : parity.rows) {
+    obs[row[2] == "test" ? 1 : 0].push_back(std::stod(row[0]));
+    pred[row[2] == "test" ? 1 : 0].push_back(std::stod(row[1]));
+  }
+  const auto report = load_svr_fit_report(dir.file("m.h5"));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->target, "y");
+  EXPECT_EQ(report->seed, 3u);
+  EXPECT_EQ(report->test_fraction, 0.2);
+  ASSERT_TRUE(report->train.has_value() && report->test.has_value());
+  for (const int part : {0, 1}) {
+    const RegressionMetrics want = regression_metrics(obs[part], pred[part]);
+    const RegressionMetrics& got = part == 0 ? *report->train : *report->test;
+    EXPECT_EQ(got.n, want.n) << "part " << part;
+    EXPECT_DOUBLE_EQ(got.r2, want.r2) << "part " << part;
+    EXPECT_DOUBLE_EQ(got.rmse, want.rmse) << "part " << part;
+    EXPECT_DOUBLE_EQ(got.mae, want.mae) << "part " << part;
+  }
+  EXPECT_EQ(report->train->n, 160u);
+  ASSERT_TRUE(report->cv.has_value());
+  const SvrCvResult& cv = *report->cv;
+  ASSERT_EQ(cv.specs.size(), 2u);
+  EXPECT_EQ(cv.specs[0].c, 1.0);
+  EXPECT_EQ(cv.specs[1].c, 10.0);
+  EXPECT_TRUE(cv.specs[0].gamma.scale);
+  EXPECT_EQ(cv.folds, 3u);
+  ASSERT_EQ(cv.cv_rmse.size(), 2u);
+  EXPECT_EQ(cv.fold_rmse.size(), 6u);
+  EXPECT_EQ(cv.best, cv.cv_rmse[1] < cv.cv_rmse[0] ? 1u : 0u);
+  EXPECT_EQ(load_svr_model(dir.file("m.h5")).spec.c, cv.specs[cv.best].c);
 }
 
 TEST(SvrCli, ErrorsNameTheColumnAndLine) {

@@ -77,6 +77,11 @@ bool mpi_compiled() noexcept;
 /// environment: OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK); never initialises MPI.
 bool launched_by_mpi() noexcept;
 
+/// This process's rank among the ranks on its node, from the launcher's environment
+/// (OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID, MPI_LOCALRANKID, PMI_LOCAL_RANK); 0 when none is
+/// set. A multi-rank study on a GPU node gives rank r the device r mod (devices on the node).
+int local_rank() noexcept;
+
 /// The Comm of MPI_COMM_WORLD. Initialises MPI on first use (MPI_THREAD_FUNNELED: only the main
 /// thread calls MPI; OpenMP threads compute) and finalises it at process exit. Throws Error when
 /// built without MPI.

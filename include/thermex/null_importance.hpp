@@ -61,8 +61,14 @@ double quantile_linear(std::span<const double> values, double q);
 std::vector<std::size_t> shuffle_permutation(std::size_t n, std::uint64_t seed, std::uint64_t s);
 
 /// Real and null importances of `features` for target `y` (finite, size features.rows), with
-/// ctx.seed(). Parallel over the K + 1 fits with OpenMP (each fit's trees are grown serially).
-/// Throws ConfigError for bad options and Error for bad inputs.
+/// ctx.seed(). On Device::kCpu: parallel over the K + 1 fits with OpenMP (each fit's trees are
+/// grown serially); progress is reported after each fit. On Device::kCuda: the permutations are
+/// drawn on the host, then all (fit, tree) pairs are grown in one kernel launch (one thread
+/// block per pair, histograms in shared memory; kernels/null_importance.cu) with the CPU's
+/// draws, summation orders and split rule, so the importances equal the CPU's; progress is
+/// reported once, (K + 1, K + 1), when the launch has finished. The decision (quantiles,
+/// p-values) runs on the host for both. Throws ConfigError for bad options, Error for bad
+/// inputs (and on kCuda in a build without CUDA), CudaError when a CUDA call fails.
 /// Cost (K + 1) x forest cost, about (K + 1) x n_trees x depth x rows x features.
 NullImportanceResult null_importance(const Context& ctx, const BinnedFeatures& features,
                                      std::span<const double> y,

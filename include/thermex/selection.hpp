@@ -119,7 +119,8 @@ struct Selection {
 /// out; the Spearman step runs on the remaining rows; null importance (ctx.seed()) runs on the
 /// survivors, whose values must be finite (featurize() output is). Throws ConfigError for bad
 /// options or an unknown/target feature name, Error when `target` is not a column.
-/// Runs on the CPU for every ctx.device() (the CUDA twin is not written yet).
+/// The Spearman step runs on the CPU; the null-importance forests run on ctx.device() (all
+/// (fit, tree) pairs in one CUDA launch on Device::kCuda, with the CPU's importances).
 /// Cost: the Spearman matrix plus (K + 1) forests.
 Selection select_features(const Context& ctx, const Table& table, std::string_view target,
                           const SelectionOptions& options);

@@ -71,6 +71,9 @@ PyObject* error_type(const Error& error) {
   return base_error_type().ptr();
 }
 
+// Registers the composition sweep and composition_features (bind_sweep.cpp).
+void bind_sweep(py::module_& m);
+
 }  // namespace thermex::python
 
 PYBIND11_MODULE(_thermex, m) {
@@ -86,4 +89,5 @@ PYBIND11_MODULE(_thermex, m) {
   bind_svr(m);
   bind_shap(m);
   bind_select(m);
+  bind_sweep(m);
 }

@@ -7,7 +7,10 @@ The C++ engine (the same library as the ``thermex`` command line) exposed to not
 - ``fit_many``: many fits (grids, bootstraps) in one batched engine call;
 - ``shap_values`` / ``shap_result`` / ``explain``: exact and Monte Carlo SHAP values of an SVR
   (``explain`` returns a ``shap.Explanation`` when the shap package is installed);
-- ``select``: Spearman redundancy filter plus null-importance screening.
+- ``select``: Spearman redundancy filter plus null-importance screening;
+- ``sweep``: composition grids (simplex sweeps of TM-site fractions) predicted by fitted SVRs
+  and their bootstrap replicas, as arrays; ``composition_features``: the engine's featurization
+  of a composition.
 
 Inputs are numpy arrays or pandas DataFrames; C-contiguous float64 arrays are passed without a
 copy. Errors in the data or options raise ValueError (``InputError`` / ``ConfigError``, both
@@ -19,6 +22,15 @@ from ._batch import fit_many
 from ._select import DroppedFeature, Selection, select
 from ._shap import ShapResult, explain, shap_result, shap_values
 from ._svr import SVR, load
+from ._sweep import (
+    SweepFeature,
+    SweepOptimum,
+    SweepResult,
+    SweepTarget,
+    composition_feature_names,
+    composition_features,
+    sweep,
+)
 from ._thermex import ConfigError, InputError, ThermexError, cuda_device_count
 
 __version__: str = _thermex.__version__
@@ -34,6 +46,13 @@ __all__ = [
     "select",
     "Selection",
     "DroppedFeature",
+    "sweep",
+    "SweepResult",
+    "SweepTarget",
+    "SweepOptimum",
+    "SweepFeature",
+    "composition_features",
+    "composition_feature_names",
     "ThermexError",
     "InputError",
     "ConfigError",

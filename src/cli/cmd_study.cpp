@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "thermex/comm.hpp"
 #include "thermex/error.hpp"
 #include "thermex/study.hpp"
 
@@ -24,14 +25,16 @@ struct StudyCli {
   bool force = false;
 };
 
-void print_summary(const StudyResult& r) {
+void print_summary(const StudyResult& r, bool quiet) {
   const std::size_t shown = std::min(r.rejected.size(), kListed);
   if (shown > 0) fmt::print("rejected rows ({}):\n", r.rejected.size());
   for (std::size_t i = 0; i < shown; ++i) fmt::print("  {}\n", r.rejected[i]);
   if (r.rejected.size() > shown) fmt::print("  ... {} more\n", r.rejected.size() - shown);
-  fmt::print("{:<12} {:>10}  {}\n", "stage", "seconds", "");
-  for (const StudyStageRecord& s : r.stages) {
-    fmt::print("{:<12} {:>10.2f}  {}\n", s.name, s.seconds, s.reused ? "reused" : "computed");
+  if (!quiet) {  // --quiet: the rejects and the one result line only
+    fmt::print("{:<12} {:>10}  {}\n", "stage", "seconds", "");
+    for (const StudyStageRecord& s : r.stages) {
+      fmt::print("{:<12} {:>10.2f}  {}\n", s.name, s.seconds, s.reused ? "reused" : "computed");
+    }
   }
   fmt::print("study: {} records; results written to {} ({:.1f} s)\n", r.records, r.results_path,
              r.total_seconds);
@@ -39,8 +42,8 @@ void print_summary(const StudyResult& r) {
 
 void run_study_command(const StudyCli& cli, const CLI::App& app, const GlobalOptions& global) {
   const StudyConfig config = load_study_config(cli.config);
-  const Context ctx = study_context(config, app, global);
   const std::unique_ptr<Comm> comm = make_default_comm();
+  const Context ctx = study_context(config, app, global, comm->size() > 1 ? local_rank() : 0);
   StudyRunOptions options;
   options.output = cli.output;
   options.force = cli.force;
@@ -50,17 +53,21 @@ void run_study_command(const StudyCli& cli, const CLI::App& app, const GlobalOpt
   Progress progress(root ? detect_progress_mode(global.quiet) : ProgressMode::kSilent);
   options.progress = &progress;
   const StudyResult result = run_study(ctx, config, options);
-  if (root) print_summary(result);
+  if (root) print_summary(result, global.quiet);
 }
 
 }  // namespace
 
-Context study_context(const StudyConfig& config, const CLI::App& app, const GlobalOptions& global) {
+Context study_context(const StudyConfig& config, const CLI::App& app, const GlobalOptions& global,
+                      int local_rank) {
   const auto given = [&app](const char* name) { return app.get_option(name)->count() > 0; };
+  // One GPU per rank: the ranks of a node take its devices in turn.
+  const int devices = cuda_device_count();
   return Context::create(
       {.device = given("--device") ? parse_device_request(global.device) : config.device,
        .threads = given("--threads") ? global.threads : config.threads,
        .seed = given("--seed") ? global.seed : config.seed,
+       .cuda_device = devices > 0 ? local_rank % devices : 0,
        .quiet = global.quiet});
 }
 

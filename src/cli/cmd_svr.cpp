@@ -3,13 +3,15 @@
 //       --gamma 0.05|scale] [--no-standardize] [--log-target] [--grid "C=..;gamma=..;epsilon=.."]
 //       [--folds 5] [--tol 1e-3] [--test-fraction 0.2] [--parity parity.csv] -o model.h5
 // The fit holds out a seeded test part (default 20 %), grid-searches and fits on the rest, and
-// prints R^2, RMSE and MAE (original target units) on both parts.
+// prints R^2, RMSE and MAE (original target units) on both parts; the model file stores those
+// metrics and the grid search next to the model (/model/metrics, /model/cv).
 //   thermex svr predict --model model.h5 --data X.csv -o predictions.csv
 #include <fmt/format.h>
 
 #include <charconv>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -184,9 +186,14 @@ void run_fit(const SvrFitCli& cli, const GlobalOptions& global) {
   const std::vector<bool> is_test = svr_train_test_split(all.n, cli.test_fraction, ctx.seed());
   const FitData train = gather(all, is_test, false);
   SvrSpec spec = spec_from_cli(cli);
+  SvrFitReport report;
+  report.target = cli.target;
+  report.test_fraction = cli.test_fraction;
+  report.seed = ctx.seed();
   if (!cli.grid.empty()) {
-    const SvrCvResult cv = svr_grid_search_cv(ctx, train.x, train.n, train.d, train.y, spec,
-                                              parse_grid(cli.grid, cli), cli.folds);
+    report.cv = svr_grid_search_cv(ctx, train.x, train.n, train.d, train.y, spec,
+                                   parse_grid(cli.grid, cli), cli.folds);
+    const SvrCvResult& cv = *report.cv;
     spec = cv.specs[cv.best];
     fmt::print(
         "grid search: {} points x {} folds; best C={} gamma={} epsilon={} (CV RMSE {:.6g})\n",
@@ -194,19 +201,22 @@ void run_fit(const SvrFitCli& cli, const GlobalOptions& global) {
         cv.cv_rmse[cv.best]);
   }
   const SvrModel m = svr_fit(ctx, train.x, train.n, train.d, train.y, spec, train.names);
-  save_svr_model(m, cli.output);
-  fmt::print(
-      "svr fit {}: target {}, {} features; {} training rows, {} support vectors, {} "
-      "iterations, gamma {:.6g}; model written to {}\n",
-      cli.data, cli.target, all.d, train.n, m.n_support(), m.n_iter, m.gamma_value, cli.output);
+  // Metrics first: the model file stores them next to the model.
   const std::vector<double> pred = svr_predict(ctx, m, all.x, all.n);
   std::vector<double> obs[2], fit[2];
   for (std::size_t i = 0; i < all.n; ++i) {
     obs[is_test[i] ? 1 : 0].push_back(all.y[i]);
     fit[is_test[i] ? 1 : 0].push_back(pred[i]);
   }
-  print_metrics("train", regression_metrics(obs[0], fit[0]));
-  if (!obs[1].empty()) print_metrics("test", regression_metrics(obs[1], fit[1]));
+  report.train = regression_metrics(obs[0], fit[0]);
+  if (!obs[1].empty()) report.test = regression_metrics(obs[1], fit[1]);
+  save_svr_model(m, report, cli.output);
+  fmt::print(
+      "svr fit {}: target {}, {} features; {} training rows, {} support vectors, {} "
+      "iterations, gamma {:.6g}; model written to {}\n",
+      cli.data, cli.target, all.d, train.n, m.n_support(), m.n_iter, m.gamma_value, cli.output);
+  print_metrics("train", *report.train);
+  if (report.test) print_metrics("test", *report.test);
   if (!cli.parity.empty()) {
     AtomicFile out(cli.parity);
     CsvWriter writer(out.stream());

@@ -33,7 +33,9 @@ void add_study_command(CLI::App& app, const GlobalOptions& global);
 void add_merge_command(CLI::App& app, const GlobalOptions& global);
 
 /// The Context of a study: the config's device, threads and seed, each replaced by the global
-/// option of `app` when that option was given on the command line.
-Context study_context(const StudyConfig& config, const CLI::App& app, const GlobalOptions& global);
+/// option of `app` when that option was given on the command line. `local_rank` (the process's
+/// rank on its node) picks the CUDA device: local_rank mod the devices present.
+Context study_context(const StudyConfig& config, const CLI::App& app, const GlobalOptions& global,
+                      int local_rank = 0);
 
 }  // namespace thermex::cli

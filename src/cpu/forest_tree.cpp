@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "forest_internal.hpp"
+#include "thermex/math/forest_draws.hpp"
 #include "thermex/math/philox.hpp"
 #include "thermex/math/split_gain.hpp"
 
@@ -12,19 +13,6 @@ namespace thermex::detail {
 namespace {
 
 using math::PhiloxStream;
-
-// The first k entries of `pool` after a partial Fisher-Yates shuffle: a uniform k-subset.
-void draw_subset(std::vector<std::uint32_t>& pool, std::size_t k, PhiloxStream& rng) {
-  for (std::size_t i = 0; i < k; ++i) {
-    const auto j = i + static_cast<std::size_t>(rng.below(pool.size() - i));
-    std::swap(pool[i], pool[j]);
-  }
-}
-
-std::size_t fraction_count(double fraction, std::size_t n) {
-  const auto k = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));
-  return std::clamp<std::size_t>(k, 1, n);
-}
 
 struct SplitChoice {
   int feature = -1;
@@ -125,10 +113,10 @@ class TreeGrower {
   // Features tried at this node: the tree's features, or a fresh subset of them.
   const std::vector<int>& node_features() {
     if (o_.feature_fraction_split >= 1.0) return s_.tree_features;
-    const std::size_t k = fraction_count(o_.feature_fraction_split, s_.tree_features.size());
+    const std::size_t k =
+        math::forest_fraction_count(o_.feature_fraction_split, s_.tree_features.size());
     s_.pool.resize(s_.tree_features.size());
-    for (std::size_t i = 0; i < s_.pool.size(); ++i) s_.pool[i] = static_cast<std::uint32_t>(i);
-    draw_subset(s_.pool, k, rng_);
+    math::forest_draw_split_features(s_.pool.size(), k, s_.pool.data(), rng_);
     s_.split_features.clear();
     for (std::size_t i = 0; i < k; ++i) s_.split_features.push_back(s_.tree_features[s_.pool[i]]);
     std::sort(s_.split_features.begin(), s_.split_features.end());
@@ -192,21 +180,14 @@ class TreeGrower {
 void draw_bag_and_features(const BinnedFeatures& f, const ForestOptions& o, TreeScratch& s,
                            PhiloxStream& rng) {
   const std::size_t n = f.rows;
-  const std::size_t m = fraction_count(o.bagging_fraction, n);
-  s.rows.clear();
-  if (o.bootstrap) {
-    for (std::size_t i = 0; i < m; ++i) s.rows.push_back(static_cast<std::uint32_t>(rng.below(n)));
-  } else {
-    s.pool.resize(n);
-    for (std::size_t i = 0; i < n; ++i) s.pool[i] = static_cast<std::uint32_t>(i);
-    if (m < n) draw_subset(s.pool, m, rng);
-    s.rows.assign(s.pool.begin(), s.pool.begin() + static_cast<long>(m));
-  }
+  const std::size_t m = math::forest_fraction_count(o.bagging_fraction, n);
+  s.pool.resize(n);
+  s.rows.resize(m);
+  math::forest_draw_bag(n, m, o.bootstrap, s.pool.data(), s.rows.data(), rng);
   std::sort(s.rows.begin(), s.rows.end());
-  const std::size_t k = fraction_count(o.feature_fraction_tree, f.cols);
+  const std::size_t k = math::forest_fraction_count(o.feature_fraction_tree, f.cols);
   s.pool.resize(f.cols);
-  for (std::size_t i = 0; i < f.cols; ++i) s.pool[i] = static_cast<std::uint32_t>(i);
-  if (k < f.cols) draw_subset(s.pool, k, rng);
+  math::forest_draw_tree_features(f.cols, k, s.pool.data(), rng);
   s.tree_features.assign(s.pool.begin(), s.pool.begin() + static_cast<long>(k));
   std::sort(s.tree_features.begin(), s.tree_features.end());
 }

@@ -14,6 +14,10 @@
 // kernel matrix, G = p + s (K beta), and the stopping test is repeated on all 2l variables,
 // so the result meets the tolerance on the whole problem. Only with a precomputed kernel
 // matrix (the row cache has no cheap submatrix).
+// Warm starts (SvrSpec::warm_start_c): the solver may start from any feasible point instead of
+// a = 0; its gradient is then computed from the kernel rows of the nonzero beta = alpha - alpha*,
+// G = p + s (K beta), summed in ascending row order (deterministic). The stopping rule is the
+// same, so a warm solution meets `tol` as a cold one does, on another path.
 // Differences from libsvm on purpose: Q is kept in double (libsvm stores it as float), and ties
 // in the working-set selection go to the lowest index (libsvm's `>=` takes the last one).
 #include <algorithm>
@@ -23,6 +27,7 @@
 #include <vector>
 
 #include "../svr_internal.hpp"
+#include "thermex/error.hpp"
 #include "thermex/math/smo.hpp"
 
 namespace thermex::detail {
@@ -38,8 +43,9 @@ struct WorkingSet {
 
 class SvrSmo {
  public:
+  // `alpha0`: empty (start at a = 0) or a feasible start of 2l variables.
   SvrSmo(KernelRows& kernel, std::span<const double> t, double c, double epsilon, SmoIsa isa,
-         bool shrinking)
+         bool shrinking, std::span<const double> alpha0)
       : isa_(isa),
         kernel_(kernel),
         full_(kernel.matrix()),
@@ -54,7 +60,25 @@ class SvrSmo {
       p_[k + l_] = epsilon + t[k];
     }
     grad_ = p_;  // a = 0, so G = Q a + p = p
+    if (!alpha0.empty()) start_from(alpha0);
     use_full();
+  }
+
+  // G = p + s (K beta) for the start `alpha0`: one kernel row per nonzero beta_u (K is
+  // symmetric, so row u serves as column u), rows in ascending order.
+  void start_from(std::span<const double> alpha0) {
+    std::copy(alpha0.begin(), alpha0.end(), alpha_.begin());
+    std::vector<double> kb(l_, 0.0);
+    for (std::size_t u = 0; u < l_; ++u) {
+      const double b = alpha_[u] - alpha_[u + l_];
+      if (b == 0.0) continue;
+      const double* kr = kernel_.row(u);
+      for (std::size_t k = 0; k < l_; ++k) kb[k] += kr[k] * b;
+    }
+    for (std::size_t k = 0; k < l_; ++k) {
+      grad_[k] = p_[k] + kb[k];
+      grad_[k + l_] = p_[k + l_] - kb[k];
+    }
   }
 
   bool shrinking() const { return shrinking_; }
@@ -259,9 +283,35 @@ class SvrSmo {
 
 }  // namespace
 
+std::vector<double> svr_warm_start_alpha(std::span<const double> alpha, double c_old,
+                                         double c_new) {
+  // A larger box holds the old solution as it is: feasible, and the equality constraint is
+  // untouched. Measured on 5 folds x C = 0.1..1000 (600 x 15, bench/README.md) this start
+  // saves 59 % of the SMO iterations, while libsvm-style seeding (every variable scaled by
+  // C_new / C_old) took 25 % more than cold starts: the free variables do not grow with C.
+  if (c_new >= c_old) return std::vector<double>(alpha.begin(), alpha.end());
+  // A smaller box: scaling by r = C_new / C_old keeps sum(alpha - alpha*) = 0 (clipping to
+  // [0, C_new] would not). Variables at the old bound go to the new bound exactly (C_old * r
+  // can miss C_new by an ulp), and the product is capped at C_new for the same reason.
+  const double r = c_new / c_old;
+  std::vector<double> out(alpha.size());
+  for (std::size_t t = 0; t < alpha.size(); ++t) {
+    out[t] = math::smo_at_upper(alpha[t], c_old) ? c_new : std::min(alpha[t] * r, c_new);
+  }
+  return out;
+}
+
 SmoResult solve_svr_smo(KernelRows& kernel, std::span<const double> t, double c, double epsilon,
                         double tol, std::int64_t max_iter, bool shrinking, SmoIsa isa) {
-  SvrSmo smo(kernel, t, c, epsilon, isa, shrinking);
+  return solve_svr_smo_from(kernel, t, {}, c, epsilon, tol, max_iter, shrinking, isa);
+}
+
+SmoResult solve_svr_smo_from(KernelRows& kernel, std::span<const double> t,
+                             std::span<const double> alpha0, double c, double epsilon, double tol,
+                             std::int64_t max_iter, bool shrinking, SmoIsa isa) {
+  THERMEX_EXPECTS(alpha0.empty() || alpha0.size() == 2 * t.size(),
+                  "solve_svr_smo_from: the start needs 2 n variables");
+  SvrSmo smo(kernel, t, c, epsilon, isa, shrinking, alpha0);
   SmoResult res;
   res.converged = false;
   res.active_min = t.size();

@@ -1,7 +1,6 @@
 // write_database_h5: DscDatabase -> HDF5 file (layout in include/thermex/dsc_h5.hpp).
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <limits>
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "thermex/dsc_enums.hpp"
 #include "thermex/dsc_h5.hpp"
 #include "thermex/h5.hpp"
+#include "thermex/utc_time.hpp"
 #include "thermex/version.hpp"
 
 namespace thermex {
@@ -20,15 +20,6 @@ using namespace dsc_h5_detail;
 using math::kMaxSiteElements;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void describe(H5File& f, const std::string& path, std::string_view unit, std::string_view label) {
   f.set_attribute(path, "unit", unit);

@@ -1,10 +1,12 @@
 // SVR model files: one /model group with datasets and attributes (layout in
-// include/thermex/svr_model_h5.hpp), written through AtomicFile.
+// include/thermex/svr_model_h5.hpp), written through AtomicFile, and the optional fit report
+// (metrics and cv subgroups) next to it.
 #include "thermex/svr_model_h5.hpp"
 
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +20,13 @@ namespace {
 
 constexpr const char* kModelGroup = "/model";
 constexpr const char* kFormat = "thermex-svr-model";
-constexpr std::int64_t kFormatVersion = 1;
+// Version 2 added the optional fit report (metrics, cv); version 1 files read the same way.
+constexpr std::int64_t kFormatVersion = 2;
+constexpr std::int64_t kOldestFormatVersion = 1;
+constexpr const char* kMetricUnits =
+    "n: rows; r2: dimensionless; rmse, mae: original target units (10^f against y when "
+    "log10_target)";
+constexpr const char* kFittedUnits = "fitted-target units (log10 of the target when log10_target)";
 
 void write_attributes(H5File& f, const std::string& g, const SvrModel& m) {
   const SvrSpec& s = m.spec;
@@ -93,6 +101,116 @@ void check_consistent(const std::string& path, const std::string& group, const S
   if (!(m.gamma_value > 0.0)) foreign(path, group, "gamma_value must be > 0");
 }
 
+// The group must be a thermex SVR model group: InputError otherwise.
+void check_format(const H5File& f, const std::string& g) {
+  if (!f.is_group(g) || !f.has_attribute(g, "format") ||
+      f.string_attribute(g, "format") != kFormat) {
+    foreign(f.path(), g, fmt::format("no {} group of format \"thermex-svr-model\"", g));
+  }
+}
+
+void write_seed(H5File& f, const std::string& g, std::uint64_t seed) {
+  // No unsigned 64-bit attribute in our API: the bit pattern as int64, and the exact decimal.
+  f.set_attribute(g, "seed", static_cast<std::int64_t>(seed));
+  f.set_attribute(g, "seed_text", std::to_string(seed));
+}
+
+void write_metrics(H5File& f, const std::string& g, const RegressionMetrics& m) {
+  f.create_group(g);
+  f.set_attribute(g, "n", static_cast<std::int64_t>(m.n));
+  f.set_attribute(g, "r2", m.r2);
+  f.set_attribute(g, "rmse", m.rmse);
+  f.set_attribute(g, "mae", m.mae);
+  f.set_attribute(g, "units", kMetricUnits);
+}
+
+RegressionMetrics read_metrics(const H5File& f, const std::string& g) {
+  RegressionMetrics m;
+  m.n = static_cast<std::size_t>(f.int64_attribute(g, "n"));
+  m.r2 = f.double_attribute(g, "r2");
+  m.rmse = f.double_attribute(g, "rmse");
+  m.mae = f.double_attribute(g, "mae");
+  return m;
+}
+
+// Empty when the grid-search result is consistent, else the reason.
+std::string cv_problem(const SvrCvResult& cv) {
+  const std::size_t points = cv.specs.size();
+  if (points == 0) return "no grid points";
+  if (cv.folds < 2) return fmt::format("folds = {} (need >= 2)", cv.folds);
+  if (cv.cv_rmse.size() != points) {
+    return fmt::format("{} cv_rmse values for {} points", cv.cv_rmse.size(), points);
+  }
+  if (cv.fold_rmse.size() != points * cv.folds) {
+    return fmt::format("{} fold_rmse values for {} points x {} folds", cv.fold_rmse.size(), points,
+                       cv.folds);
+  }
+  if (cv.best >= points) return fmt::format("best = {} for {} points", cv.best, points);
+  return {};
+}
+
+void write_cv(H5File& f, const std::string& g, const SvrCvResult& cv, std::uint64_t seed) {
+  const std::size_t points = cv.specs.size();
+  std::vector<double> c, epsilon;
+  std::vector<std::string> gamma;
+  for (const SvrSpec& s : cv.specs) {
+    c.push_back(s.c);
+    gamma.push_back(to_string(s.gamma));
+    epsilon.push_back(s.epsilon);
+  }
+  f.create_group(g);
+  f.set_attribute(g, "folds", static_cast<std::int64_t>(cv.folds));
+  f.set_attribute(g, "best", static_cast<std::int64_t>(cv.best));
+  f.set_attribute(g, "points", static_cast<std::int64_t>(points));
+  f.set_attribute(g, "selection", "min cv_rmse");
+  write_seed(f, g, seed);
+  f.write_doubles(g + "/C", c);
+  f.set_attribute(g + "/C", "units", "target units per kernel unit (box constraint)");
+  f.write_strings(g + "/gamma", gamma);
+  f.set_attribute(g + "/gamma", "units",
+                  "1 / squared standardized feature units (raw units without standardization); "
+                  "\"scale\" resolves per fold");
+  f.write_doubles(g + "/epsilon", epsilon);
+  f.set_attribute(g + "/epsilon", "units", kFittedUnits);
+  f.write_doubles(g + "/cv_rmse", cv.cv_rmse);
+  f.set_attribute(g + "/cv_rmse", "units", kFittedUnits);
+  f.write_double_matrix(g + "/fold_rmse", points, cv.folds, cv.fold_rmse);
+  f.set_attribute(g + "/fold_rmse", "units", kFittedUnits);
+}
+
+// The grid search of a cv group; each spec is `base` with the point's C, gamma and epsilon.
+SvrCvResult read_cv(const H5File& f, const std::string& g, const SvrSpec& base) {
+  SvrCvResult cv;
+  cv.folds = static_cast<std::size_t>(f.int64_attribute(g, "folds"));
+  cv.best = static_cast<std::size_t>(f.int64_attribute(g, "best"));
+  const std::vector<double> c = f.read_doubles(g + "/C");
+  const std::vector<std::string> gamma = f.read_strings(g + "/gamma");
+  const std::vector<double> epsilon = f.read_doubles(g + "/epsilon");
+  if (gamma.size() != c.size() || epsilon.size() != c.size()) {
+    foreign(f.path(), g,
+            fmt::format("{} C, {} gamma and {} epsilon values", c.size(), gamma.size(),
+                        epsilon.size()));
+  }
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    SvrSpec s = base;
+    s.c = c[k];
+    s.gamma = parse_svr_gamma(gamma[k], fmt::format("{}/gamma[{}]", g, k));
+    s.epsilon = epsilon[k];
+    cv.specs.push_back(s);
+  }
+  cv.cv_rmse = f.read_doubles(g + "/cv_rmse");
+  const H5Matrix<double> folds = f.read_double_matrix(g + "/fold_rmse");
+  if (folds.rows != c.size() || folds.cols != cv.folds) {
+    foreign(f.path(), g,
+            fmt::format("fold_rmse is {} x {}, expected points x folds = {} x {}", folds.rows,
+                        folds.cols, c.size(), cv.folds));
+  }
+  cv.fold_rmse = folds.values;
+  const std::string problem = cv_problem(cv);
+  if (!problem.empty()) foreign(f.path(), g, problem);
+  return cv;
+}
+
 // Opens the file; a truncated or damaged HDF5 file (H5Error from H5Fopen) is bad input too.
 H5File open_model_file(const std::string& path) {
   try {
@@ -117,19 +235,34 @@ void write_svr_model_h5(H5File& f, std::string_view group, const SvrModel& model
   f.write_doubles(g + "/dual_coef", model.dual_coef);
 }
 
+void write_svr_fit_report_h5(H5File& f, std::string_view group, const SvrFitReport& report) {
+  const std::string g = h5_normalize_path(group);
+  if (report.cv) {
+    const std::string problem = cv_problem(*report.cv);
+    if (!problem.empty()) throw Error("svr fit report: inconsistent grid search: " + problem);
+  }
+  const std::string mg = g + "/metrics";
+  f.create_group(mg);
+  f.set_attribute(mg, "target", report.target);
+  f.set_attribute(mg, "test_fraction", report.test_fraction);
+  write_seed(f, mg, report.seed);
+  f.set_attribute(mg, "units", kMetricUnits);
+  if (report.train) write_metrics(f, mg + "/train", *report.train);
+  if (report.test) write_metrics(f, mg + "/test", *report.test);
+  if (report.cv) write_cv(f, g + "/cv", *report.cv, report.seed);
+}
+
 SvrModel read_svr_model_h5(const H5File& f, std::string_view group) {
   const std::string g = h5_normalize_path(group);
   const std::string& path = f.path();
-  if (!f.is_group(g) || !f.has_attribute(g, "format") ||
-      f.string_attribute(g, "format") != kFormat) {
-    foreign(path, g, fmt::format("no {} group of format \"thermex-svr-model\"", g));
-  }
+  check_format(f, g);
   SvrModel m;
   try {
     const std::int64_t version = f.int64_attribute(g, "format_version");
-    if (version != kFormatVersion) {
+    if (version < kOldestFormatVersion || version > kFormatVersion) {
       foreign(path, g,
-              fmt::format("format_version {} (this build reads {})", version, kFormatVersion));
+              fmt::format("format_version {} (this build reads {} to {})", version,
+                          kOldestFormatVersion, kFormatVersion));
     }
     read_attributes(f, g, m);
     m.feature_names = f.read_strings(g + "/feature_names");
@@ -148,19 +281,66 @@ SvrModel read_svr_model_h5(const H5File& f, std::string_view group) {
   return m;
 }
 
-void save_svr_model(const SvrModel& model, const std::string& path) {
+std::optional<SvrFitReport> read_svr_fit_report_h5(const H5File& f, std::string_view group) {
+  const std::string g = h5_normalize_path(group);
+  check_format(f, g);
+  const std::string mg = g + "/metrics", cg = g + "/cv";
+  const bool has_metrics = f.is_group(mg), has_cv = f.is_group(cg);
+  if (!has_metrics && !has_cv) return std::nullopt;
+  SvrFitReport r;
+  try {
+    if (has_metrics) {
+      r.target = f.string_attribute(mg, "target");
+      r.test_fraction = f.double_attribute(mg, "test_fraction");
+      r.seed = static_cast<std::uint64_t>(f.int64_attribute(mg, "seed"));
+      if (f.is_group(mg + "/train")) r.train = read_metrics(f, mg + "/train");
+      if (f.is_group(mg + "/test")) r.test = read_metrics(f, mg + "/test");
+    }
+    if (has_cv) {
+      SvrModel base;
+      read_attributes(f, g, base);
+      r.cv = read_cv(f, cg, base.spec);
+      if (!has_metrics) r.seed = static_cast<std::uint64_t>(f.int64_attribute(cg, "seed"));
+    }
+  } catch (const H5Error& e) {
+    foreign(f.path(), g, e.what());
+  } catch (const ConfigError& e) {
+    foreign(f.path(), g, e.what());
+  }
+  return r;
+}
+
+namespace {
+
+void save_model_file(const SvrModel& model, const SvrFitReport* report, const std::string& path) {
   AtomicFile out(path);
   {
     H5File f = H5File::create(out.path());
     write_svr_model_h5(f, kModelGroup, model);
+    if (report != nullptr) write_svr_fit_report_h5(f, kModelGroup, *report);
     f.close();
   }
   out.commit();
 }
 
+}  // namespace
+
+void save_svr_model(const SvrModel& model, const std::string& path) {
+  save_model_file(model, nullptr, path);
+}
+
+void save_svr_model(const SvrModel& model, const SvrFitReport& report, const std::string& path) {
+  save_model_file(model, &report, path);
+}
+
 SvrModel load_svr_model(const std::string& path) {
   const H5File f = open_model_file(path);
   return read_svr_model_h5(f, kModelGroup);
+}
+
+std::optional<SvrFitReport> load_svr_fit_report(const std::string& path) {
+  const H5File f = open_model_file(path);
+  return read_svr_fit_report_h5(f, kModelGroup);
 }
 
 }  // namespace thermex

@@ -189,6 +189,12 @@ void load_validation(StudyState& s, const H5File& in);
 /// Training medians of every numeric feature column (the values sweeps give unfixed features).
 std::map<std::string, double, std::less<>> training_medians(const StudyState& s);
 
+/// The plan of one configured sweep over the targets' model sets (the config's oxidation
+/// convention and bootstrap interval).
+SweepPlan study_sweep_plan(const StudyState& s, const StudySweep& sweep,
+                           std::span<const SweepModelSet> sets,
+                           const std::map<std::string, double, std::less<>>& defaults);
+
 /// Sets plan.domain_lo/hi to the range of each sweep element's TM-site fraction over the
 /// training pool's records (the sweep's optimum is searched there; SweepPlan).
 void set_training_domain(const StudyState& s, SweepPlan& plan);

@@ -149,8 +149,7 @@ void merge_sweeps(const StudyState& s, const std::vector<ShardFile>& shards, H5F
   const auto defaults = training_medians(s);
   const std::vector<SweepModelSet> sets = sweep_model_sets(s);
   for (const StudySweep& sweep : s.config->sweeps) {
-    SweepPlan plan = make_sweep_plan(sweep, s.config->features.oxidation, sets, defaults,
-                                     s.config->bootstrap.ci);
+    SweepPlan plan = study_sweep_plan(s, sweep, sets, defaults);
     // The training domain as the shards computed it (every shard holding chunks wrote it; the
     // merge state does not carry the imported records it came from).
     for (const ShardFile& sf : shards) {

@@ -3,23 +3,13 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
-
 #include "thermex/atomic_file.hpp"
 #include "thermex/sha256.hpp"
+#include "thermex/utc_time.hpp"
 #include "thermex/version.hpp"
 
 namespace thermex::study {
 namespace {
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Root children a checkpoint keeps for the study itself (side data for reloading).
 std::vector<std::string> private_groups(const H5File& f) {
@@ -53,7 +43,7 @@ void write_provenance(H5File& out, const StudyState& s, const StudyResult& resul
   out.set_attribute(g, "threads", static_cast<std::int64_t>(s.ctx->threads()));
   out.set_attribute(g, "ranks", static_cast<std::int64_t>(s.comm != nullptr ? s.comm->size() : 1));
   out.set_attribute(g, "shard", to_string(s.shard));
-  out.set_attribute(g, "created_utc", utc_now());
+  out.set_attribute(g, "created_utc", utc_now_iso8601());
   out.set_attribute(g, "total_seconds", result.total_seconds);
   std::vector<std::string> names, hashes;
   std::vector<double> seconds;

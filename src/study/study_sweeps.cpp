@@ -40,6 +40,13 @@ std::map<std::string, double, std::less<>> training_medians(const StudyState& s)
   return medians;
 }
 
+SweepPlan study_sweep_plan(const StudyState& s, const StudySweep& sweep,
+                           std::span<const SweepModelSet> sets,
+                           const std::map<std::string, double, std::less<>>& defaults) {
+  return make_sweep_plan(sweep, s.config->features.oxidation, sets, defaults,
+                         s.config->bootstrap.ci);
+}
+
 void set_training_domain(const StudyState& s, SweepPlan& plan) {
   std::map<std::string_view, std::size_t> record_of;
   for (std::size_t i = 0; i < s.db.records.size(); ++i) record_of[s.db.records[i].record_id] = i;
@@ -130,8 +137,7 @@ void compute_sweeps(StudyState& s, H5File& out) {
   const auto defaults = training_medians(s);
   const std::vector<SweepModelSet> sets = sweep_model_sets(s);
   for (const StudySweep& sweep : s.config->sweeps) {
-    SweepPlan plan = make_sweep_plan(sweep, s.config->features.oxidation, sets, defaults,
-                                     s.config->bootstrap.ci);
+    SweepPlan plan = study_sweep_plan(s, sweep, sets, defaults);
     set_training_domain(s, plan);
     run_one_sweep(s, plan, out);
   }
