@@ -9,7 +9,7 @@ packages=(cmake ninja-build g++ ccache pkg-config git
           libopenmpi-dev openmpi-bin
           python3-matplotlib python3-h5py python3-numpy python3-pytest
           python3-dev pybind11-dev python3-pandas python3-sklearn python3-setuptools
-          python3-venv python3-pip)
+          python3-venv python3-pip python3-wheel)
 for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
