@@ -28,7 +28,6 @@ Usage (from the repository root, after tools/peers/install.sh and a Release buil
       --bench build/screenpeers/bench/thermex_bench --cli build/screenpeers/thermex
 """
 
-import argparse
 import datetime
 import json
 import multiprocessing
@@ -48,7 +47,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tools" / "peers"))
 from compare_lightgbm import lgb_dataset, lgb_params  # noqa: E402
-from rbf_vs_sklearn import build_info, cpu_model, cpu_simd, git_commit, slug  # noqa: E402
+from rbf_vs_sklearn import (build_info, cpu_model, cpu_simd, git_commit, peer_parser,  # noqa: E402
+                            require_built, slug)
 
 SYNTH_SEED = 2025
 TARGET = "onset_C"
@@ -179,19 +179,11 @@ def time_cli(cli, features, shuffles):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--bench", type=pathlib.Path,
-                        default=ROOT / "build" / "bench" / "bench" / "thermex_bench")
-    parser.add_argument("--cli", type=pathlib.Path,
-                        default=ROOT / "build" / "bench" / "thermex")
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser = peer_parser(__doc__)
     parser.add_argument("--cli-shuffles", type=int, default=1000,
                         help="shuffles of the end-to-end `thermex select` run (0: skip)")
-    parser.add_argument("--out-dir", type=pathlib.Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
-    for path in (args.bench, args.cli):
-        if not path.exists():
-            sys.exit(f"{path} not found; build thermex_bench and thermex first")
+    require_built(args.bench, args.cli)
 
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:

@@ -80,6 +80,25 @@ def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def peer_parser(doc):
+    """The options the peer scripts that drive both thermex_bench and the CLI share: --bench,
+    --cli, --repetitions, --out-dir (each script adds its own)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--bench", type=pathlib.Path,
+                        default=ROOT / "build" / "bench" / "bench" / "thermex_bench")
+    parser.add_argument("--cli", type=pathlib.Path, default=ROOT / "build" / "bench" / "thermex")
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--out-dir", type=pathlib.Path, default=ROOT / "bench" / "results")
+    return parser
+
+
+def require_built(*paths):
+    """Exits with a clear message when a binary the script drives has not been built."""
+    for path in paths:
+        if not path.exists():
+            sys.exit(f"{path} not found; build thermex_bench and thermex first")
+
+
 def build_info(bench):
     """Build type and flags of the thermex_bench build, read from its CMakeCache.txt."""
     keys = ("CMAKE_BUILD_TYPE", "THERMEX_NATIVE", "THERMEX_CUDA", "CMAKE_CXX_COMPILER",

@@ -23,7 +23,6 @@ Usage (from the repository root, after tools/peers/install.sh and a Release buil
       --cli build/svrperf/thermex
 """
 
-import argparse
 import datetime
 import json
 import os
@@ -43,7 +42,8 @@ from sklearn.svm import SVR
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from rbf_vs_sklearn import ROOT, build_info, cpu_model, cpu_simd, git_commit, slug  # noqa: E402
+from rbf_vs_sklearn import (ROOT, build_info, cpu_model, cpu_simd, git_commit, peer_parser,  # noqa: E402
+                            require_built, slug)
 
 FIT_NS = (300, 600, 2000, 5000)
 D = 15
@@ -135,18 +135,11 @@ def ratio(sk, th):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--bench", type=pathlib.Path,
-                        default=ROOT / "build" / "bench" / "bench" / "thermex_bench")
-    parser.add_argument("--cli", type=pathlib.Path, default=ROOT / "build" / "bench" / "thermex")
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser = peer_parser(__doc__)
     parser.add_argument("--min-time", type=float, default=1.0,
                         help="seconds of sklearn calls per fit/predict case")
-    parser.add_argument("--out-dir", type=pathlib.Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
-    for path in (args.bench, args.cli):
-        if not path.exists():
-            sys.exit(f"{path} not found; build thermex_bench and thermex first")
+    require_built(args.bench, args.cli)
 
     load_before = os.getloadavg()
     settings = {"single_thread": 1, "default_threads": None}
