@@ -93,7 +93,7 @@ def run_bench(bench, threads, repetitions):
     env.pop("OMP_NUM_THREADS", None)
     if threads is not None:
         env["OMP_NUM_THREADS"] = str(threads)
-    cmd = [str(bench), "--benchmark_filter=^BM_Svr", "--benchmark_format=json",
+    cmd = [str(bench), "--benchmark_filter=^BM_Svr[A-Za-z]*/cpu/", "--benchmark_format=json",
            f"--benchmark_repetitions={repetitions}"]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}

@@ -15,6 +15,16 @@ namespace thermex::cpu {
 void rbf_kernel_matrix(const Context& ctx, std::span<const double> x, std::size_t n,
                        std::span<const double> z, std::size_t m, std::size_t d, double gamma,
                        std::span<double> out);
+/// out[i] = sum_j w[j] K(x_i, z_j) for the n rows of x against the m rows of z (the RBF kernel
+/// times a vector, e.g. an SVR's dual coefficients), without storing K: per tile of rows the
+/// GEMM and epilogue of rbf_kernel_matrix (same variants, same K values), then the weighted
+/// sum in eight running sums (column j feeds sum j % 8, added in a fixed pairwise order), so the
+/// result does not depend on the thread count or on how a caller chunks the rows. `w` holds m
+/// weights, `out` n values (overwritten). OpenMP over tiles of 48 rows. Cost: O(n m d) flops
+/// plus n m exps, memory O(m d) plus a 192 KiB tile per thread.
+void rbf_kernel_weighted_sum(const Context& ctx, std::span<const double> x, std::size_t n,
+                             std::span<const double> z, std::size_t m, std::size_t d, double gamma,
+                             std::span<const double> w, std::span<double> out);
 }  // namespace thermex::cpu
 
 namespace thermex::cuda {

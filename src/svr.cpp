@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "rbf_kernel_impl.hpp"
 #include "svr_internal.hpp"
 #include "svr_predict_impl.hpp"
 #include "thermex/error.hpp"
@@ -19,10 +20,9 @@
 namespace thermex {
 namespace {
 
-// Kernel values per prediction chunk: 4 Mi doubles = 32 MiB, so memory stays bounded for any n.
-constexpr std::size_t kPredictChunkValues = std::size_t{1} << 22;
-// Kernel values below which the prediction sums run on one thread.
-constexpr std::size_t kParallelMin = std::size_t{1} << 16;
+// Query rows per prediction chunk (their standardized copy: 64 Ki rows x d doubles), so memory
+// stays bounded for any n; the kernel values themselves are never stored.
+constexpr std::size_t kPredictChunkRows = std::size_t{1} << 16;
 
 // The one backend switch of the fits (STYLE.md section 1): both drivers take validated,
 // prepared problems and return models in problem order.
@@ -136,28 +136,27 @@ std::vector<double> svr_predict(const Context& ctx, const SvrModel& model,
     return out;
   }
   const std::size_t n_sv = model.n_support();
-  const std::size_t chunk =
-      std::max<std::size_t>(1, kPredictChunkValues / std::max<std::size_t>(n_sv, 1));
   std::vector<double> out(n);
-  std::vector<double> xs, kern;
-  for (std::size_t r0 = 0; r0 < n; r0 += chunk) {
-    const std::size_t rows = std::min(chunk, n - r0);
+  if (n_sv == 0) {  // a model without support vectors predicts its intercept
+    for (double& f : out)
+      f = model.spec.log10_target ? std::pow(10.0, model.intercept) : model.intercept;
+    return out;
+  }
+  std::vector<double> xs;
+  for (std::size_t r0 = 0; r0 < n; r0 += kPredictChunkRows) {
+    const std::size_t rows = std::min(kPredictChunkRows, n - r0);
     xs.assign(x_rowmajor.begin() + static_cast<std::ptrdiff_t>(r0 * d),
               x_rowmajor.begin() + static_cast<std::ptrdiff_t>((r0 + rows) * d));
     detail::apply_scaler(xs, d, model.feature_means, model.feature_scales);
-    kern.resize(rows * n_sv);
-    rbf_kernel_matrix(ctx, xs, rows, model.support_vectors, n_sv, d, model.gamma_value, kern);
-    const auto count = static_cast<std::ptrdiff_t>(rows);
-    // Each row's sum runs over the support vectors in order: independent of the thread count.
-    // Small chunks stay on one thread, where waking a team would cost more than the sums.
-#pragma omp parallel for schedule(static) \
-    num_threads(ctx.threads()) if (rows * n_sv >= kParallelMin)
-    for (std::ptrdiff_t r = 0; r < count; ++r) {
-      const double* k = kern.data() + static_cast<std::size_t>(r) * n_sv;
-      double f = 0.0;
-      for (std::size_t s = 0; s < n_sv; ++s) f += model.dual_coef[s] * k[s];
-      f += model.intercept;
-      out[r0 + static_cast<std::size_t>(r)] = model.spec.log10_target ? std::pow(10.0, f) : f;
+    const std::span<double> f(out.data() + r0, rows);
+    // sum_k dual_coef_k K(x, sv_k) without storing K; each row's sum runs in a fixed order
+    // whatever the thread count or chunk (src/rbf_kernel_impl.hpp).
+    cpu::rbf_kernel_weighted_sum(ctx, xs, rows, model.support_vectors, n_sv, d, model.gamma_value,
+                                 model.dual_coef, f);
+    // The sum first, then the intercept, then 10^f.
+    for (double& v : f) {
+      v += model.intercept;
+      if (model.spec.log10_target) v = std::pow(10.0, v);
     }
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <omp.h>
 #include "backend_test_support.hpp"
+#include "scoped_env.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -110,6 +111,7 @@ bool same_bytes(const std::vector<double>& a, const std::vector<double>& b) {
 Context cpu_context() { return Context::create({.device = DeviceRequest::kCpu, .quiet = true}); }
 
 using testing_support::Backend;
+using testing_support::ScopedEnv;
 
 // One body per property, run for {cpu, cuda}. The reference is brute force for the CPU twin and
 // the CPU twin for CUDA (STYLE.md section 6).
@@ -275,28 +277,6 @@ TEST_P(RbfKernel, SameBytesForAnyThreadCountAndRun) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, RbfKernel, testing_support::both_backends(),
                          testing_support::backend_name);
-
-// Sets an environment variable for one scope and restores the previous value.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    ::setenv(name, value, 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST(RbfKernelCpu, EveryInstructionSetVariantMatchesBruteForceAndIsDeterministic) {
   // The CPU twin's variants (src/cpu/rbf_kernel_cpu.cpp: baseline SSE2, avx2 = AVX2 + FMA,

@@ -108,9 +108,9 @@ template <class S, std::size_t kRows>
 }
 
 // The GEMM of one tile, panel by panel (the panel stays in L1 while the tile's rows of X stream
-// past it), then the epilogue over the tile, which the compiler vectorizes for the same target.
+// past it): the dot products x.z into job.out.
 template <class S, std::size_t kRows>
-[[gnu::always_inline]] inline void compute_tile(const TileJob& job) {
+[[gnu::always_inline]] inline void gemm_tile(const TileJob& job) {
   for (std::size_t c0 = 0; c0 < job.cols; c0 += kPanel) {
     const double* panel = job.panels + (c0 / kPanel) * job.d * kPanel;
     const std::size_t cols = std::min(kPanel, job.cols - c0);
@@ -123,6 +123,13 @@ template <class S, std::size_t kRows>
       micro_tile<S, 1>(job.x + i * job.d, job.d, panel, job.out + i * job.ldo + c0, job.ldo, cols);
     }
   }
+}
+
+// The GEMM of one tile, then the epilogue over the tile while it is in cache, which the compiler
+// vectorizes for the same target.
+template <class S, std::size_t kRows>
+[[gnu::always_inline]] inline void compute_tile(const TileJob& job) {
+  gemm_tile<S, kRows>(job);
   for (std::size_t i = 0; i < job.rows; ++i) {
     const double nx = job.norm_x2[i];
     double* row = job.out + i * job.ldo;
@@ -132,24 +139,68 @@ template <class S, std::size_t kRows>
   }
 }
 
+// Running sums per row of a weighted kernel sum (rbf_kernel_weighted_sum): column c feeds sum
+// c % kSumLanes (tiles start at multiples of kColBlock, itself a multiple of kSumLanes), so a
+// row's sum is the same sequence of operations whatever thread or chunk computes it, and the
+// sums are independent chains a SIMD unit keeps in one or two registers (a single running sum
+// would be a chain of dependent additions, ~4 cycles each).
+constexpr std::size_t kSumLanes = 8;
+
+// One tile of a weighted kernel sum: the GEMM and the epilogue into job.out (the caller's
+// scratch tile), then acc[i][c % kSumLanes] += w_c K_ic for the tile's rows i and columns c.
+template <class S, std::size_t kRows>
+[[gnu::always_inline]] inline void compute_weighted_tile(const TileJob& job, const double* w,
+                                                         double* acc) {
+  gemm_tile<S, kRows>(job);
+  for (std::size_t i = 0; i < job.rows; ++i) {
+    const double nx = job.norm_x2[i];
+    const double* row = job.out + i * job.ldo;
+    double* sums = acc + i * kSumLanes;
+    std::size_t c = 0;
+    for (; c + kSumLanes <= job.cols; c += kSumLanes) {
+#pragma omp simd
+      for (std::size_t l = 0; l < kSumLanes; ++l) {
+        sums[l] +=
+            w[c + l] * math::rbf_from_norms_and_dot(nx, job.norm_z2[c + l], row[c + l], job.gamma);
+      }
+    }
+    for (; c < job.cols; ++c) {
+      sums[c % kSumLanes] +=
+          w[c] * math::rbf_from_norms_and_dot(nx, job.norm_z2[c], row[c], job.gamma);
+    }
+  }
+}
+
 // The instruction-set variants. Register budgets: AVX-512 has 32 vector registers, so 12 rows x
 // 2 vectors = 24 accumulators; AVX2 has 16, so 2 x 4 = 8 (3 rows would spill); SSE2 1 x 8.
 // Feature lists rather than `arch=x86-64-v3/v4`, so that the run-time check below names exactly
 // what the compiler may use, in words both GCC and Clang know.
 void tile_baseline(const TileJob& job) { compute_tile<Simd2, 1>(job); }
+void weighted_baseline(const TileJob& job, const double* w, double* acc) {
+  compute_weighted_tile<Simd2, 1>(job, w, acc);
+}
 #if defined(__x86_64__) && defined(__GNUC__)
 [[gnu::target("avx2,fma")]] void tile_avx2(const TileJob& job) { compute_tile<Simd4, 2>(job); }
+[[gnu::target("avx2,fma")]] void weighted_avx2(const TileJob& job, const double* w, double* acc) {
+  compute_weighted_tile<Simd4, 2>(job, w, acc);
+}
 [[gnu::target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]] void tile_avx512(
     const TileJob& job) {
   compute_tile<Simd8, 12>(job);
 }
+[[gnu::target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]] void weighted_avx512(
+    const TileJob& job, const double* w, double* acc) {
+  compute_weighted_tile<Simd8, 12>(job, w, acc);
+}
 #endif
 
 using TileFunction = void (*)(const TileJob&);
+using WeightedTileFunction = void (*)(const TileJob&, const double*, double*);
 
 struct Variant {
   std::string_view name;
   TileFunction run;
+  WeightedTileFunction run_weighted;
   bool supported;
 };
 
@@ -162,20 +213,20 @@ std::vector<Variant> variants() {
   const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") &&
                       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
                       __builtin_cpu_supports("avx512bw");
-  all.push_back({"avx512", tile_avx512, avx512});
-  all.push_back({"avx2", tile_avx2, avx2});
+  all.push_back({"avx512", tile_avx512, weighted_avx512, avx512});
+  all.push_back({"avx2", tile_avx2, weighted_avx2, avx2});
 #endif
-  all.push_back({"baseline", tile_baseline, true});
+  all.push_back({"baseline", tile_baseline, weighted_baseline, true});
   return all;
 }
 
 // The best variant this CPU runs, or the one named by THERMEX_CPU_ISA (for tests and benchmarks
 // of the slower variants on a fast machine). Read per call so a test can switch it.
-TileFunction select_tile_function() {
+Variant select_variant() {
   const std::vector<Variant> all = variants();
   const char* requested = std::getenv("THERMEX_CPU_ISA");
   if (requested == nullptr || *requested == '\0') {
-    return std::find_if(all.begin(), all.end(), [](const Variant& v) { return v.supported; })->run;
+    return *std::find_if(all.begin(), all.end(), [](const Variant& v) { return v.supported; });
   }
   const auto it =
       std::find_if(all.begin(), all.end(), [&](const Variant& v) { return v.name == requested; });
@@ -186,7 +237,7 @@ TileFunction select_tile_function() {
   if (!it->supported) {
     throw ConfigError("THERMEX_CPU_ISA", std::string(requested) + " is not supported by this CPU");
   }
-  return it->run;
+  return *it;
 }
 
 // Panel p of Z (m x d, row-major): d x kPanel doubles, feature-major, zero-padded past column m,
@@ -216,27 +267,40 @@ std::span<double> panel_buffer(std::size_t size, std::vector<double>& fallback) 
   return {buffer.data(), size};
 }
 
+// All panels of Z, packed by the calling thread before the parallel region: O(m d), about 1% of
+// the GEMM's time at n = 256, and it saves a barrier, which costs a scheduler time slice whenever
+// another process holds the core a team member needs (bench/README.md, "Threads on a shared
+// host"). The span lives in a thread-local buffer or in `fallback`.
+std::span<const double> pack_panels(std::span<const double> z, std::size_t m, std::size_t d,
+                                    std::vector<double>& fallback) {
+  const std::size_t panels = (m + kPanel - 1) / kPanel;
+  const std::span<double> packed = panel_buffer(panels * d * kPanel, fallback);
+  for (std::size_t p = 0; p < panels; ++p) {
+    pack_panel(z, m, d, p, packed.data() + p * d * kPanel);
+  }
+  return packed;
+}
+
+// ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)): a fixed order for the running sums.
+double sum_lanes(const double* s) {
+  static_assert(kSumLanes == 8);
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
 }  // namespace
 
 void rbf_kernel_matrix(const Context& ctx, std::span<const double> x, std::size_t n,
                        std::span<const double> z, std::size_t m, std::size_t d, double gamma,
                        std::span<double> out) {
-  const TileFunction tile_function = select_tile_function();
+  const TileFunction tile_function = select_variant().run;
   // O((n + m) d), negligible next to the O(n m d) GEMM; summed in column order.
   const std::vector<double> norm_x2 = squared_row_norms(x, n, d);
   const std::vector<double> norm_z2 = squared_row_norms(z, m, d);
-  const std::size_t panels = (m + kPanel - 1) / kPanel;
   std::vector<double> large_panels;
-  const std::span<double> packed = panel_buffer(panels * d * kPanel, large_panels);
+  const std::span<const double> packed = pack_panels(z, m, d, large_panels);
   const std::size_t row_tiles = (n + kRowBlock - 1) / kRowBlock;
   const std::size_t col_tiles = (m + kColBlock - 1) / kColBlock;
   const std::size_t tiles = row_tiles * col_tiles;
-  // Packed by the calling thread, before the parallel region: O(m d), about 1% of the GEMM's time
-  // at n = 256, and it saves a barrier, which costs a scheduler time slice whenever another
-  // process holds the core a team member needs (bench/README.md, "Threads on a shared host").
-  for (std::size_t p = 0; p < panels; ++p) {
-    pack_panel(z, m, d, p, packed.data() + p * d * kPanel);
-  }
   // Static schedule over tile ids; the order in which threads take tiles does not matter because
   // no tile reads another tile's output and nothing is reduced across tiles.
 #pragma omp parallel for schedule(static) num_threads(ctx.threads())
@@ -254,6 +318,49 @@ void rbf_kernel_matrix(const Context& ctx, std::span<const double> x, std::size_
                       .d = d,
                       .gamma = gamma};
     tile_function(job);
+  }
+}
+
+void rbf_kernel_weighted_sum(const Context& ctx, std::span<const double> x, std::size_t n,
+                             std::span<const double> z, std::size_t m, std::size_t d, double gamma,
+                             std::span<const double> w, std::span<double> out) {
+  const WeightedTileFunction weighted = select_variant().run_weighted;
+  const std::vector<double> norm_x2 = squared_row_norms(x, n, d);
+  const std::vector<double> norm_z2 = squared_row_norms(z, m, d);
+  std::vector<double> large_panels;
+  const std::span<const double> packed = pack_panels(z, m, d, large_panels);
+  const std::size_t row_tiles = (n + kRowBlock - 1) / kRowBlock;
+  const std::size_t col_tiles = (m + kColBlock - 1) / kColBlock;
+  // A row tile is one thread's work item: its column tiles run in order into the row's running
+  // sums, so no sum is split across threads. One row tile alone stays on the calling thread.
+#pragma omp parallel num_threads(ctx.threads()) if (row_tiles > 1)
+  {
+    // Scratch tile (192 KiB) kept by the thread between calls: a fresh one per call would be
+    // mmap'd and page-faulted each time (see kReusedPanelDoubles).
+    thread_local std::vector<double> scratch;
+    scratch.resize(kRowBlock * kColBlock);
+    alignas(64) double sums[kRowBlock * kSumLanes];
+#pragma omp for schedule(static)
+    for (std::size_t t = 0; t < row_tiles; ++t) {
+      const std::size_t i0 = t * kRowBlock;
+      const std::size_t rows = std::min(kRowBlock, n - i0);
+      std::fill(sums, sums + rows * kSumLanes, 0.0);
+      for (std::size_t ct = 0; ct < col_tiles; ++ct) {
+        const std::size_t j0 = ct * kColBlock;
+        const TileJob job{.x = x.data() + i0 * d,
+                          .panels = packed.data() + (j0 / kPanel) * d * kPanel,
+                          .norm_x2 = norm_x2.data() + i0,
+                          .norm_z2 = norm_z2.data() + j0,
+                          .out = scratch.data(),
+                          .ldo = kColBlock,
+                          .rows = rows,
+                          .cols = std::min(kColBlock, m - j0),
+                          .d = d,
+                          .gamma = gamma};
+        weighted(job, w.data() + j0, sums);
+      }
+      for (std::size_t r = 0; r < rows; ++r) out[i0 + r] = sum_lanes(sums + r * kSumLanes);
+    }
   }
 }
 
