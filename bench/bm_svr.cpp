@@ -4,7 +4,8 @@
 // default), BM_SvrFitBatch/cpu (5
 // folds x 12 grid points of n = 600 = 60 problems in one svr_fit_batch call), BM_SvrGridSearch/cpu
 // (the same grid through svr_grid_search_cv, held-out predictions included, as GridSearchCV) and
-// BM_SvrPredict/cpu (1e5 queries of a model fitted on 600 rows). On the GPU:
+// BM_SvrPredict/cpu (1e5 queries of a model fitted on 600 rows), BM_SvrIssueGrid/cpu (issue 3's
+// grid below through svr_grid_search_cv, cold and with warm starts along C). On the GPU:
 // BM_SvrFitBatch/cuda (the same 60 problems through the CUDA backend) and BM_SvrGridFits/cuda
 // (issue 3's grid: C = logspace(-1, 3, 8) x gamma = logspace(-3, 0, 8) x epsilon in {0.01,
 // 0.05, 0.1, 0.2}, 5 folds of 600 rows = 1,280 fits of 480 rows in one call), timed with
@@ -190,6 +191,26 @@ void BM_SvrGridSearchCpu(benchmark::State& state) {
   state.counters["omp_threads"] = ctx.threads();
 }
 
+// Issue 3's grid (256 configurations x 5 folds = 1,280 fits of 480 rows, held-out predictions
+// and RMSEs included) through svr_grid_search_cv, as GridSearchCV times it; argument 1 turns on
+// warm starts along C (SvrSpec::warm_start_c).
+void BM_SvrIssueGridCpu(benchmark::State& state) {
+  const Data data = make_data(kGridRows, 15, 2);
+  const Context ctx = bench_context();
+  thermex::SvrSpec spec = bench_spec();
+  spec.warm_start_c = state.range(0) != 0;
+  std::size_t points = 0;
+  for (auto _ : state) {
+    const auto res = thermex::svr_grid_search_cv(ctx, data.x, data.n, data.d, data.y, spec,
+                                                 issue_grid(), kFolds);
+    points = res.specs.size();
+    benchmark::DoNotOptimize(res.best);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(points * kFolds));
+  state.counters["omp_threads"] = ctx.threads();
+  state.counters["problems"] = static_cast<double>(points * kFolds);
+}
+
 void BM_SvrPredictCpu(benchmark::State& state) {
   const Data train = make_data(600, 15, 1);
   const auto queries = static_cast<std::size_t>(state.range(0));
@@ -232,6 +253,13 @@ BENCHMARK(BM_SvrGridFitsCuda)
     ->UseManualTime();
 BENCHMARK(BM_SvrGridSearchCpu)
     ->Name("BM_SvrGridSearch/cpu")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SvrIssueGridCpu)
+    ->Name("BM_SvrIssueGrid/cpu")
+    ->ArgName("warm")
+    ->Arg(0)
+    ->Arg(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_SvrPredictCpu)

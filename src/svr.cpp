@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "rbf_kernel_impl.hpp"
@@ -102,12 +104,24 @@ std::vector<SvrModel> svr_fit_batch(const Context& ctx, std::span<const double> 
       if (r >= n) throw Error(fmt::format("{}: row index {} >= n = {}", where, r, n));
     }
   }
+  // Problems over the same rows with the same target transform and standardization (a grid's
+  // configurations on one fold) share one preparation: gathering, hashing (SHA-256 was ~5 % of
+  // a 600-row fit) and standardizing run once per distinct row set; only gamma is per problem.
   std::vector<detail::SvrPrepared> preps;
   preps.reserve(problems.size());
+  std::map<std::tuple<bool, bool, std::vector<std::size_t>>, std::size_t> prepared;
   for (std::size_t p = 0; p < problems.size(); ++p) {
-    preps.push_back(detail::prepare_svr_problem(x_rowmajor, d, y, problems[p].rows,
-                                                problems[p].spec,
-                                                fmt::format("svr_fit_batch: problem {}", p)));
+    const SvrSpec& spec = problems[p].spec;
+    const auto [it, inserted] =
+        prepared.try_emplace({spec.log10_target, spec.standardize, problems[p].rows}, p);
+    if (inserted) {
+      preps.push_back(detail::prepare_svr_problem(x_rowmajor, d, y, problems[p].rows, spec,
+                                                  fmt::format("svr_fit_batch: problem {}", p)));
+    } else {
+      detail::SvrPrepared copy = preps[it->second];
+      copy.gamma = detail::resolved_gamma(spec, copy.x_std, copy.n, d);
+      preps.push_back(std::move(copy));
+    }
   }
   return fit_prepared(ctx, preps, problems, {});
 }

@@ -38,6 +38,11 @@ void validate_svr_spec(const SvrSpec& spec, const std::string& where);
 void validate_svr_data(std::span<const double> x, std::size_t n, std::size_t d,
                        std::span<const double> y, const std::string& where);
 
+/// The gamma `spec` asks for on the prepared (standardized) rows: its number, or "scale"
+/// (svr_scale_gamma) of x_std (n x d). O(n d) for "scale".
+double resolved_gamma(const SvrSpec& spec, std::span<const double> x_std, std::size_t n,
+                      std::size_t d);
+
 /// Gathers `rows` of x and y and prepares them under `spec` (validated already; rows in range).
 /// Throws Error when log10_target and a target is <= 0.
 SvrPrepared prepare_svr_problem(std::span<const double> x, std::size_t d, std::span<const double> y,
@@ -118,12 +123,16 @@ struct SmoArg {
   std::ptrdiff_t index;  ///< its index t, lowest on ties
 };
 
-/// Instruction-set form of the scans. Both return bit-identical results (same per-element
+/// Instruction-set form of the scans. All return bit-identical results (same per-element
 /// arithmetic, same tie rule), so the choice changes speed only.
-enum class SmoIsa { kScalar, kAvx2 };
+enum class SmoIsa { kScalar, kAvx2, kAvx512 };
 
-/// The best form this CPU runs (AVX2 when available), or kScalar when the environment
-/// variable THERMEX_SVR_ISA is "scalar" (for tests and benchmarks). Read once per process.
+/// Whether this CPU runs `isa` (AVX-512 needs its F and DQ subsets). Cheap.
+bool smo_isa_supported(SmoIsa isa);
+
+/// The best form this CPU runs (AVX-512, else AVX2, else scalar); the environment variable
+/// THERMEX_SVR_ISA = "scalar" or "avx2" caps it (for tests and benchmarks). Read once per
+/// process.
 SmoIsa smo_scan_isa();
 
 /// One O(l) pass: when `ki` is not null applies the gradient update of an SMO step,
@@ -136,9 +145,15 @@ SmoArg smo_update_and_max_up(const SmoScanState& s, const double* ki, const doub
 /// The second half of WSS 2: over t in I_low(a), sets `gmax2` to the maximum of s_t G_t and
 /// returns the t minimising -b^2 (1/a) (math::smo_gain_inv) with
 /// b = gmax + s_t G_t > 0 and a = 2 - 2 K_it (`ki`, row of i; null: no candidates), lowest
-/// index on ties; index -1 when none. One O(l) pass.
+/// index on ties; index -1 when none. One O(l) pass. `inv_i` (optional): the row's inverse
+/// curvatures 1 / a_t = math::smo_inverse_curvature(2 - 2 K_it), precomputed by
+/// smo_inverse_curvature_row (same values, so the same result without a division per element).
 SmoArg smo_select_low(const SmoScanState& s, const double* ki, double gmax, double& gmax2,
-                      SmoIsa isa);
+                      SmoIsa isa, const double* inv_i = nullptr);
+
+/// out[t] = math::smo_inverse_curvature(2 - 2 ki[t]) for t < l: the per-element divisions of
+/// smo_select_low, done once per kernel row instead of once per iteration. O(l).
+void smo_inverse_curvature_row(const double* ki, std::size_t l, double* out, SmoIsa isa);
 
 /// Result of one SMO solve on the 2n-variable epsilon-SVR dual.
 struct SmoResult {

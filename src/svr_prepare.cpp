@@ -96,6 +96,11 @@ std::string hash_rows(std::span<const double> x, std::span<const double> y) {
 
 }  // namespace
 
+double resolved_gamma(const SvrSpec& spec, std::span<const double> x_std, std::size_t n,
+                      std::size_t d) {
+  return spec.gamma.scale ? svr_scale_gamma(x_std, n, d) : spec.gamma.value;
+}
+
 SvrPrepared prepare_svr_problem(std::span<const double> x, std::size_t d, std::span<const double> y,
                                 std::span<const std::size_t> rows, const SvrSpec& spec,
                                 const std::string& where) {
@@ -126,7 +131,7 @@ SvrPrepared prepare_svr_problem(std::span<const double> x, std::size_t d, std::s
     p.means.assign(d, 0.0);
     p.scales.assign(d, 1.0);
   }
-  p.gamma = spec.gamma.scale ? svr_scale_gamma(p.x_std, p.n, d) : spec.gamma.value;
+  p.gamma = resolved_gamma(spec, p.x_std, p.n, d);
   return p;
 }
 

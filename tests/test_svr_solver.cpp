@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "../src/svr_internal.hpp"
@@ -17,8 +18,6 @@
 
 namespace thermex {
 namespace {
-
-bool have_avx2() { return __builtin_cpu_supports("avx2"); }
 
 std::vector<double> uniform(std::size_t count, std::uint64_t id, double lo, double hi) {
   math::PhiloxStream rng(99, math::RngPurpose::kTest, id);
@@ -46,32 +45,58 @@ struct ScanCase {
   detail::SmoScanState state() { return {g.data(), g.data() + l, a.data(), a.data() + l, l, c}; }
 };
 
+// The vector forms this CPU runs (the scalar form is the reference).
+std::vector<detail::SmoIsa> vector_isas() {
+  std::vector<detail::SmoIsa> isas;
+  for (detail::SmoIsa isa : {detail::SmoIsa::kAvx2, detail::SmoIsa::kAvx512}) {
+    if (detail::smo_isa_supported(isa)) isas.push_back(isa);
+  }
+  return isas;
+}
+
 TEST(SvrSolver, ScanFormsReturnTheSameBits) {
-  if (!have_avx2()) GTEST_SKIP() << "CPU without AVX2: only the scalar form runs";
-  for (std::size_t l : {1u, 7u, 8u, 9u, 37u, 64u, 203u}) {
-    ScanCase s1(l), s2(l);
-    const detail::SmoArg u1 = detail::smo_update_and_max_up(s1.state(), s1.ki.data(), s1.kj.data(),
-                                                            0.3, -0.7, detail::SmoIsa::kScalar);
-    const detail::SmoArg u2 = detail::smo_update_and_max_up(s2.state(), s2.ki.data(), s2.kj.data(),
-                                                            0.3, -0.7, detail::SmoIsa::kAvx2);
-    EXPECT_EQ(u1.index, u2.index) << "l = " << l;
-    EXPECT_EQ(std::memcmp(&u1.value, &u2.value, sizeof(double)), 0) << "l = " << l;
-    ASSERT_EQ(std::memcmp(s1.g.data(), s2.g.data(), s1.g.size() * sizeof(double)), 0)
-        << "gradients differ, l = " << l;
-    double g1 = 0.0, g2 = 0.0;
-    const detail::SmoArg j1 =
-        detail::smo_select_low(s1.state(), s1.ki.data(), u1.value, g1, detail::SmoIsa::kScalar);
-    const detail::SmoArg j2 =
-        detail::smo_select_low(s2.state(), s2.ki.data(), u2.value, g2, detail::SmoIsa::kAvx2);
-    EXPECT_EQ(j1.index, j2.index) << "l = " << l;
-    EXPECT_EQ(std::memcmp(&j1.value, &j2.value, sizeof(double)), 0) << "l = " << l;
-    EXPECT_EQ(std::memcmp(&g1, &g2, sizeof(double)), 0) << "l = " << l;
+  if (vector_isas().empty()) GTEST_SKIP() << "CPU without AVX2: only the scalar form runs";
+  for (detail::SmoIsa isa : vector_isas()) {
+    for (std::size_t l : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 37u, 64u, 203u}) {
+      const std::string where =
+          "isa " + std::to_string(static_cast<int>(isa)) + ", l = " + std::to_string(l);
+      ScanCase s1(l), s2(l);
+      const detail::SmoArg u1 = detail::smo_update_and_max_up(
+          s1.state(), s1.ki.data(), s1.kj.data(), 0.3, -0.7, detail::SmoIsa::kScalar);
+      const detail::SmoArg u2 =
+          detail::smo_update_and_max_up(s2.state(), s2.ki.data(), s2.kj.data(), 0.3, -0.7, isa);
+      EXPECT_EQ(u1.index, u2.index) << where;
+      EXPECT_EQ(std::memcmp(&u1.value, &u2.value, sizeof(double)), 0) << where;
+      ASSERT_EQ(std::memcmp(s1.g.data(), s2.g.data(), s1.g.size() * sizeof(double)), 0)
+          << "gradients differ, " << where;
+      // The selection with the divisions done per element, and with a precomputed row of
+      // inverse curvatures (the solver's cache), in both forms.
+      std::vector<double> inv(l);
+      detail::smo_inverse_curvature_row(s2.ki.data(), l, inv.data(), isa);
+      double g1 = 0.0;
+      const detail::SmoArg j1 =
+          detail::smo_select_low(s1.state(), s1.ki.data(), u1.value, g1, detail::SmoIsa::kScalar);
+      for (const double* kinv :
+           {static_cast<const double*>(nullptr), static_cast<const double*>(inv.data())}) {
+        for (detail::SmoIsa form : {detail::SmoIsa::kScalar, isa}) {
+          double g2 = 0.0;
+          const detail::SmoArg j2 =
+              detail::smo_select_low(s2.state(), s2.ki.data(), u2.value, g2, form, kinv);
+          const std::string how = where + (kinv ? ", precomputed" : ", divided") +
+                                  (form == detail::SmoIsa::kScalar ? ", scalar" : ", vector");
+          EXPECT_EQ(j1.index, j2.index) << how;
+          EXPECT_EQ(std::memcmp(&j1.value, &j2.value, sizeof(double)), 0) << how;
+          EXPECT_EQ(std::memcmp(&g1, &g2, sizeof(double)), 0) << how;
+        }
+      }
+    }
   }
 }
 
 TEST(SvrSolver, TiesGoToTheLowestIndex) {
-  for (detail::SmoIsa isa : {detail::SmoIsa::kScalar, detail::SmoIsa::kAvx2}) {
-    if (isa == detail::SmoIsa::kAvx2 && !have_avx2()) continue;
+  for (detail::SmoIsa isa :
+       {detail::SmoIsa::kScalar, detail::SmoIsa::kAvx2, detail::SmoIsa::kAvx512}) {
+    if (!detail::smo_isa_supported(isa)) continue;
     const std::size_t l = 21;
     std::vector<double> g(2 * l, 0.0), a(2 * l, 0.5);
     // -G of the alpha half and G of the alpha* half are 4 at t = 5, 13, l + 2, l + 17.
@@ -81,6 +106,29 @@ TEST(SvrSolver, TiesGoToTheLowestIndex) {
     const detail::SmoArg up = detail::smo_update_and_max_up(s, nullptr, nullptr, 0.0, 0.0, isa);
     EXPECT_EQ(up.index, 5) << "isa " << static_cast<int>(isa);
     EXPECT_EQ(up.value, 4.0) << "isa " << static_cast<int>(isa);
+  }
+}
+
+TEST(SvrSolver, SelectionTiesGoToTheLowestIndex) {
+  // Equal best gains at t = 5, 21 and l + 5 (the same SIMD lane of every vector form, so a lane
+  // that took a later equal value would lose the lower index).
+  const std::size_t l = 40;
+  std::vector<double> g(2 * l, 0.0), a(2 * l, 0.5), ki(l, 0.5);
+  g[5] = g[21] = 2.0;  // alpha half: value G
+  g[l + 5] = -2.0;     // alpha* half: value -G
+  const detail::SmoScanState s{g.data(), g.data() + l, a.data(), a.data() + l, l, 1.0};
+  std::vector<double> inv(l);
+  for (detail::SmoIsa isa :
+       {detail::SmoIsa::kScalar, detail::SmoIsa::kAvx2, detail::SmoIsa::kAvx512}) {
+    if (!detail::smo_isa_supported(isa)) continue;
+    detail::smo_inverse_curvature_row(ki.data(), l, inv.data(), isa);
+    for (const double* kinv :
+         {static_cast<const double*>(nullptr), static_cast<const double*>(inv.data())}) {
+      double gmax2 = 0.0;
+      const detail::SmoArg j = detail::smo_select_low(s, ki.data(), 1.0, gmax2, isa, kinv);
+      EXPECT_EQ(j.index, 5) << "isa " << static_cast<int>(isa) << (kinv ? " precomputed" : "");
+      EXPECT_EQ(gmax2, 2.0) << "isa " << static_cast<int>(isa);
+    }
   }
 }
 
@@ -110,19 +158,23 @@ std::vector<double> beta_of(const detail::SmoResult& r, std::size_t n) {
 }
 
 TEST(SvrSolver, WholeSolveIsTheSameOnEveryIsa) {
-  if (!have_avx2()) GTEST_SKIP() << "CPU without AVX2: only the scalar form runs";
+  if (vector_isas().empty()) GTEST_SKIP() << "CPU without AVX2: only the scalar form runs";
   const Problem p = make_problem();
-  for (bool shrinking : {false, true}) {
-    detail::FullKernelRows k1(p.kernel, p.n), k2(p.kernel, p.n);
-    const detail::SmoResult a = detail::solve_svr_smo(k1, p.t, 3.0, 0.05, 1e-6, 1'000'000,
-                                                      shrinking, detail::SmoIsa::kScalar);
-    const detail::SmoResult b = detail::solve_svr_smo(k2, p.t, 3.0, 0.05, 1e-6, 1'000'000,
-                                                      shrinking, detail::SmoIsa::kAvx2);
-    EXPECT_EQ(a.n_iter, b.n_iter) << "shrinking " << shrinking;
-    ASSERT_EQ(a.alpha.size(), b.alpha.size());
-    EXPECT_EQ(std::memcmp(a.alpha.data(), b.alpha.data(), a.alpha.size() * sizeof(double)), 0)
-        << "shrinking " << shrinking;
-    EXPECT_EQ(std::memcmp(&a.rho, &b.rho, sizeof(double)), 0) << "shrinking " << shrinking;
+  for (detail::SmoIsa isa : vector_isas()) {
+    for (bool shrinking : {false, true}) {
+      detail::FullKernelRows k1(p.kernel, p.n), k2(p.kernel, p.n);
+      const detail::SmoResult a = detail::solve_svr_smo(k1, p.t, 3.0, 0.05, 1e-6, 1'000'000,
+                                                        shrinking, detail::SmoIsa::kScalar);
+      const detail::SmoResult b =
+          detail::solve_svr_smo(k2, p.t, 3.0, 0.05, 1e-6, 1'000'000, shrinking, isa);
+      const std::string where = "isa " + std::to_string(static_cast<int>(isa)) + ", shrinking " +
+                                std::to_string(shrinking);
+      EXPECT_EQ(a.n_iter, b.n_iter) << where;
+      ASSERT_EQ(a.alpha.size(), b.alpha.size());
+      EXPECT_EQ(std::memcmp(a.alpha.data(), b.alpha.data(), a.alpha.size() * sizeof(double)), 0)
+          << where;
+      EXPECT_EQ(std::memcmp(&a.rho, &b.rho, sizeof(double)), 0) << where;
+    }
   }
 }
 
