@@ -112,6 +112,7 @@ void parse_svr(TomlSection& root, StudySvr& out) {
   s->get("standardize", out.base.standardize);
   get_at_least(*s, "max_iter", out.base.max_iter, std::int64_t{0});
   s->get("shrinking", out.base.shrinking);
+  s->get("warm_start", out.base.warm_start_c);
   if (s->get("kernel_budget_bytes", out.base.kernel_budget_bytes) &&
       out.base.kernel_budget_bytes == 0) {
     s->fail("kernel_budget_bytes", s->node("kernel_budget_bytes"), "expected > 0");

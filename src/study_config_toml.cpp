@@ -106,6 +106,7 @@ void write_models(std::string& o, const StudyConfig& c) {
   o += fmt::format("standardize = {}\n", bool_text(v.base.standardize));
   o += fmt::format("max_iter = {}\n", v.base.max_iter);
   o += fmt::format("shrinking = {}\n", bool_text(v.base.shrinking));
+  o += fmt::format("warm_start = {}\n", bool_text(v.base.warm_start_c));
   o += fmt::format("kernel_budget_bytes = {}\n", v.base.kernel_budget_bytes);
   o += fmt::format("folds = {}\n", v.folds);
   o += fmt::format("test_fraction = {}\n", toml_number_text(v.test_fraction));

@@ -97,6 +97,7 @@ void expect_same(const StudyConfig& a, const StudyConfig& b) {
   EXPECT_EQ(a.svr.base.standardize, b.svr.base.standardize);
   EXPECT_EQ(a.svr.base.max_iter, b.svr.base.max_iter);
   EXPECT_EQ(a.svr.base.shrinking, b.svr.base.shrinking);
+  EXPECT_EQ(a.svr.base.warm_start_c, b.svr.base.warm_start_c);
   EXPECT_EQ(a.svr.base.kernel_budget_bytes, b.svr.base.kernel_budget_bytes);
   EXPECT_EQ(a.svr.folds, b.svr.folds);
   EXPECT_EQ(a.svr.test_fraction, b.svr.test_fraction);
@@ -439,6 +440,7 @@ tol = 1e-7
 standardize = false
 max_iter = 12345
 shrinking = true
+warm_start = true
 kernel_budget_bytes = 1000000
 folds = 3
 test_fraction = 0.123456789012345678

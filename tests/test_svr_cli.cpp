@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,33 @@ TEST(SvrCli, FitAndPredictMatchSklearn) {
     const double dev = std::abs(std::stod(out.rows[i][0]) - f.pred.at("pred_tol1e-3")[i]);
     EXPECT_LE(dev, 2e-3 * scale) << "row " << i;
   }
+}
+
+TEST(SvrCli, WarmStartGridSearchAgreesWithTheColdOne) {
+  const testing::SvrFixture f = testing::load_svr_fixture("friedman200");
+  testing::ScratchDir dir;
+  write_fixture_csvs(f, dir.file("train.csv"), dir.file("query.csv"));
+  std::optional<SvrFitReport> reports[2];
+  for (const bool warm : {false, true}) {
+    const std::string model = dir.file(warm ? "warm.h5" : "cold.h5");
+    const RunResult fit = run_cli("--device cpu --seed 3 svr fit --data '" + dir.file("train.csv") +
+                                  "' --target y --grid 'C=0.3,3,30;gamma=scale;epsilon=0.05' " +
+                                  (warm ? "--warm-start --shrinking " : "") + "-o '" + model + "'");
+    ASSERT_EQ(fit.exit_code, 0) << fit.output;
+    reports[warm ? 1 : 0] = load_svr_fit_report(model);
+    ASSERT_TRUE(reports[warm ? 1 : 0].has_value() && reports[warm ? 1 : 0]->cv.has_value());
+  }
+  const SvrCvResult& cold = *reports[0]->cv;
+  const SvrCvResult& warm = *reports[1]->cv;
+  EXPECT_EQ(warm.best, cold.best);
+  ASSERT_EQ(warm.cv_rmse.size(), cold.cv_rmse.size());
+  bool any_differs = false;
+  for (std::size_t p = 0; p < cold.cv_rmse.size(); ++p) {
+    // Same problems to the same tolerance along another path: CV errors agree closely.
+    EXPECT_NEAR(warm.cv_rmse[p], cold.cv_rmse[p], 1e-2 * cold.cv_rmse[p]) << "point " << p;
+    any_differs = any_differs || warm.cv_rmse[p] != cold.cv_rmse[p];
+  }
+  EXPECT_TRUE(any_differs) << "--warm-start did not change the solver's path";
 }
 
 TEST(SvrCli, HoldsOutATestPartAndWritesParityData) {

@@ -47,7 +47,11 @@ void bind_spec(py::module_& m) {
       .def_readwrite("log10_target", &SvrSpec::log10_target, "fit log10(y)")
       .def_readwrite("max_iter", &SvrSpec::max_iter, "iteration cap (0 = libsvm's default)")
       .def_readwrite("kernel_budget_bytes", &SvrSpec::kernel_budget_bytes,
-                     "memory for the kernel matrix or its row cache");
+                     "memory for the kernel matrix or its row cache")
+      .def_readwrite("shrinking", &SvrSpec::shrinking, "libsvm's shrinking heuristic")
+      .def_readwrite("warm_start_c", &SvrSpec::warm_start_c,
+                     "batches: solve problems differing only in C in increasing C, each from "
+                     "the previous solution");
 }
 
 // Everything of a model, as a dict (pickling); model_from_state is its inverse.

@@ -51,6 +51,7 @@ def fit_many(
     problems: Sequence[Union[Mapping[str, Any], SVR]],
     device: str = "auto",
     chunk_problems: int = 64,
+    warm_start: bool = False,
 ) -> List[SVR]:
     """Fits many SVRs on (subsets of) one data set in one engine batch; returns fitted SVRs.
 
@@ -63,6 +64,11 @@ def fit_many(
 
     The engine runs the problems in chunks of about ``chunk_problems`` (whole kernel groups);
     Ctrl-C is honoured between chunks. Errors name the problem index.
+
+    ``warm_start=True`` (CPU): problems that share a kernel and differ only in C are solved in
+    increasing C, each starting from the previous solution: the same stopping tolerance, about
+    half the SMO iterations on a C grid; the models then differ from cold fits within the
+    tolerance (and depend on the other problems of their chunk).
     """
     names = feature_names_of(X)
     x = as_matrix(X, "X", names)
@@ -72,6 +78,7 @@ def fit_many(
     for i, item in enumerate(problems):
         rows, spec, merged = _problem(item, x.shape[0], i, base)
         _check_log_target(yv[rows], spec.log10_target)
+        spec.warm_start_c = bool(warm_start)
         batch.append((rows, spec))
         params.append((rows, merged))
     if not batch:

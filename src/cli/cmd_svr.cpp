@@ -1,7 +1,8 @@
 // `thermex svr fit` and `thermex svr predict`: epsilon-SVR on any numeric CSV.
 //   thermex svr fit --data X.csv --target COL [--features a,b,c] [--C 10 --epsilon 0.1
 //       --gamma 0.05|scale] [--no-standardize] [--log-target] [--grid "C=..;gamma=..;epsilon=.."]
-//       [--folds 5] [--tol 1e-3] [--test-fraction 0.2] [--parity parity.csv] -o model.h5
+//       [--folds 5] [--warm-start] [--tol 1e-3] [--shrinking] [--test-fraction 0.2]
+//       [--parity parity.csv] -o model.h5
 // The fit holds out a seeded test part (default 20 %), grid-searches and fits on the rest, and
 // prints R^2, RMSE and MAE (original target units) on both parts; the model file stores those
 // metrics and the grid search next to the model (/model/metrics, /model/cv).
@@ -30,7 +31,7 @@ namespace {
 struct SvrFitCli {
   std::string data, target, features, grid, output, gamma = "scale";
   double c = 1.0, epsilon = 0.1, tol = 1e-3;
-  bool no_standardize = false, log_target = false;
+  bool no_standardize = false, log_target = false, warm_start = false, shrinking = false;
   std::size_t folds = 5;
   double test_fraction = 0.2;
   std::string parity;
@@ -157,6 +158,8 @@ SvrSpec spec_from_cli(const SvrFitCli& cli) {
   spec.tol = cli.tol;
   spec.standardize = !cli.no_standardize;
   spec.log10_target = cli.log_target;
+  spec.warm_start_c = cli.warm_start;
+  spec.shrinking = cli.shrinking;
   return spec;
 }
 
@@ -266,6 +269,10 @@ void add_svr_command(CLI::App& app, const GlobalOptions& global) {
   f->add_flag("--no-standardize", fit->no_standardize, "do not z-score the features");
   f->add_flag("--log-target", fit->log_target, "fit log10(target); predictions are 10^f");
   f->add_option("--grid", fit->grid, "grid search, e.g. 'C=1,10,100;gamma=scale,0.1;epsilon=0.1'");
+  f->add_flag("--warm-start", fit->warm_start,
+              "grid search: solve each fold's C values in increasing order, each from the "
+              "previous solution (same tolerance, fewer iterations; the final refit is cold)");
+  f->add_flag("--shrinking", fit->shrinking, "libsvm's shrinking heuristic (same optimum)");
   f->add_option("--folds", fit->folds, "folds of the grid search's cross-validation")
       ->capture_default_str();
   f->add_option("--test-fraction", fit->test_fraction,
