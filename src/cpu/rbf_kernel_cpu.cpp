@@ -281,6 +281,46 @@ std::span<const double> pack_panels(std::span<const double> z, std::size_t m, st
   return packed;
 }
 
+// What every tile of K(x, z) reads: the squared row norms (O((n + m) d), negligible next to the
+// O(n m d) GEMM; summed in column order) and the packed panels of z.
+class KernelOperands {
+ public:
+  KernelOperands(std::span<const double> x, std::size_t n, std::span<const double> z, std::size_t m,
+                 std::size_t d, double gamma)
+      : x_(x),
+        n_(n),
+        m_(m),
+        d_(d),
+        gamma_(gamma),
+        norm_x2_(squared_row_norms(x, n, d)),
+        norm_z2_(squared_row_norms(z, m, d)),
+        packed_(pack_panels(z, m, d, large_panels_)) {}
+
+  std::size_t row_tiles() const { return (n_ + kRowBlock - 1) / kRowBlock; }
+  std::size_t col_tiles() const { return (m_ + kColBlock - 1) / kColBlock; }
+
+  // The tile at rows i0.. and columns j0.. written to `out` (rows `ldo` apart).
+  TileJob tile(std::size_t i0, std::size_t j0, double* out, std::size_t ldo) const {
+    return {.x = x_.data() + i0 * d_,
+            .panels = packed_.data() + (j0 / kPanel) * d_ * kPanel,
+            .norm_x2 = norm_x2_.data() + i0,
+            .norm_z2 = norm_z2_.data() + j0,
+            .out = out,
+            .ldo = ldo,
+            .rows = std::min(kRowBlock, n_ - i0),
+            .cols = std::min(kColBlock, m_ - j0),
+            .d = d_,
+            .gamma = gamma_};
+  }
+
+ private:
+  std::span<const double> x_;
+  std::size_t n_, m_, d_;
+  double gamma_;
+  std::vector<double> norm_x2_, norm_z2_, large_panels_;
+  std::span<const double> packed_;
+};
+
 // ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)): a fixed order for the running sums.
 double sum_lanes(const double* s) {
   static_assert(kSumLanes == 8);
@@ -293,31 +333,15 @@ void rbf_kernel_matrix(const Context& ctx, std::span<const double> x, std::size_
                        std::span<const double> z, std::size_t m, std::size_t d, double gamma,
                        std::span<double> out) {
   const TileFunction tile_function = select_variant().run;
-  // O((n + m) d), negligible next to the O(n m d) GEMM; summed in column order.
-  const std::vector<double> norm_x2 = squared_row_norms(x, n, d);
-  const std::vector<double> norm_z2 = squared_row_norms(z, m, d);
-  std::vector<double> large_panels;
-  const std::span<const double> packed = pack_panels(z, m, d, large_panels);
-  const std::size_t row_tiles = (n + kRowBlock - 1) / kRowBlock;
-  const std::size_t col_tiles = (m + kColBlock - 1) / kColBlock;
-  const std::size_t tiles = row_tiles * col_tiles;
+  const KernelOperands ops(x, n, z, m, d, gamma);
+  const std::size_t tiles = ops.row_tiles() * ops.col_tiles();
   // Static schedule over tile ids; the order in which threads take tiles does not matter because
   // no tile reads another tile's output and nothing is reduced across tiles.
 #pragma omp parallel for schedule(static) num_threads(ctx.threads())
   for (std::size_t t = 0; t < tiles; ++t) {
-    const std::size_t i0 = (t / col_tiles) * kRowBlock;
-    const std::size_t j0 = (t % col_tiles) * kColBlock;
-    const TileJob job{.x = x.data() + i0 * d,
-                      .panels = packed.data() + (j0 / kPanel) * d * kPanel,
-                      .norm_x2 = norm_x2.data() + i0,
-                      .norm_z2 = norm_z2.data() + j0,
-                      .out = out.data() + i0 * m + j0,
-                      .ldo = m,
-                      .rows = std::min(kRowBlock, n - i0),
-                      .cols = std::min(kColBlock, m - j0),
-                      .d = d,
-                      .gamma = gamma};
-    tile_function(job);
+    const std::size_t i0 = (t / ops.col_tiles()) * kRowBlock;
+    const std::size_t j0 = (t % ops.col_tiles()) * kColBlock;
+    tile_function(ops.tile(i0, j0, out.data() + i0 * m + j0, m));
   }
 }
 
@@ -325,12 +349,8 @@ void rbf_kernel_weighted_sum(const Context& ctx, std::span<const double> x, std:
                              std::span<const double> z, std::size_t m, std::size_t d, double gamma,
                              std::span<const double> w, std::span<double> out) {
   const WeightedTileFunction weighted = select_variant().run_weighted;
-  const std::vector<double> norm_x2 = squared_row_norms(x, n, d);
-  const std::vector<double> norm_z2 = squared_row_norms(z, m, d);
-  std::vector<double> large_panels;
-  const std::span<const double> packed = pack_panels(z, m, d, large_panels);
-  const std::size_t row_tiles = (n + kRowBlock - 1) / kRowBlock;
-  const std::size_t col_tiles = (m + kColBlock - 1) / kColBlock;
+  const KernelOperands ops(x, n, z, m, d, gamma);
+  const std::size_t row_tiles = ops.row_tiles();
   // A row tile is one thread's work item: its column tiles run in order into the row's running
   // sums, so no sum is split across threads. One row tile alone stays on the calling thread.
 #pragma omp parallel num_threads(ctx.threads()) if (row_tiles > 1)
@@ -345,19 +365,9 @@ void rbf_kernel_weighted_sum(const Context& ctx, std::span<const double> x, std:
       const std::size_t i0 = t * kRowBlock;
       const std::size_t rows = std::min(kRowBlock, n - i0);
       std::fill(sums, sums + rows * kSumLanes, 0.0);
-      for (std::size_t ct = 0; ct < col_tiles; ++ct) {
+      for (std::size_t ct = 0; ct < ops.col_tiles(); ++ct) {
         const std::size_t j0 = ct * kColBlock;
-        const TileJob job{.x = x.data() + i0 * d,
-                          .panels = packed.data() + (j0 / kPanel) * d * kPanel,
-                          .norm_x2 = norm_x2.data() + i0,
-                          .norm_z2 = norm_z2.data() + j0,
-                          .out = scratch.data(),
-                          .ldo = kColBlock,
-                          .rows = rows,
-                          .cols = std::min(kColBlock, m - j0),
-                          .d = d,
-                          .gamma = gamma};
-        weighted(job, w.data() + j0, sums);
+        weighted(ops.tile(i0, j0, scratch.data(), kColBlock), w.data() + j0, sums);
       }
       for (std::size_t r = 0; r < rows; ++r) out[i0 + r] = sum_lanes(sums + r * kSumLanes);
     }

@@ -70,20 +70,13 @@ struct Lanes {
   __m256i index;
 };
 
-// Folds the lanes into `best`: the better value, the lowest index among equal values (lanes
-// hold disjoint index sets and each lane's index is the lowest of its own ties).
+// Folds the lanes into `best` (scan::merge_lanes).
 [[gnu::target("avx2")]] void merge_lanes(const Lanes& lanes, bool max, Best& best) {
   alignas(32) double v[4];
   alignas(32) long long ix[4];
   _mm256_store_pd(v, lanes.value);
   _mm256_store_si256(reinterpret_cast<__m256i*>(ix), lanes.index);
-  for (int lane = 0; lane < 4; ++lane) {
-    if (ix[lane] < 0) continue;
-    const bool better = max ? v[lane] > best.value : v[lane] < best.value;
-    if (better || best.index < 0 || (v[lane] == best.value && ix[lane] < best.index)) {
-      best = {v[lane], static_cast<std::ptrdiff_t>(ix[lane])};
-    }
-  }
+  scan::merge_lanes(v, ix, 4, max, best);
 }
 
 // Takes `cand` where it is strictly better (`cmp` _CMP_GT_OQ for a maximum, _CMP_LT_OQ for a

@@ -28,19 +28,13 @@ struct Lanes8 {
   __m512i index;
 };
 
-// Folds the lanes into `best` (the better value, the lowest index among equal values).
+// Folds the lanes into `best` (scan::merge_lanes).
 [[THERMEX_AVX512]] void merge8(const Lanes8& lanes, bool max, Best& best) {
   alignas(64) double v[8];
   alignas(64) long long ix[8];
   _mm512_store_pd(v, lanes.value);
   _mm512_store_si512(ix, lanes.index);
-  for (int lane = 0; lane < 8; ++lane) {
-    if (ix[lane] < 0) continue;
-    const bool better = max ? v[lane] > best.value : v[lane] < best.value;
-    if (better || best.index < 0 || (v[lane] == best.value && ix[lane] < best.index)) {
-      best = {v[lane], static_cast<std::ptrdiff_t>(ix[lane])};
-    }
-  }
+  merge_lanes(v, ix, 8, max, best);
 }
 
 // Takes `cand` where it is strictly better (kCmp: _CMP_GT_OQ for a maximum, _CMP_LT_OQ for a

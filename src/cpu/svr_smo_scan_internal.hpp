@@ -17,6 +17,20 @@ struct Best {
   std::ptrdiff_t index = -1;
 };
 
+/// Folds `count` per-lane bests (values `v`, indices `ix`; -1: the lane took nothing) into
+/// `best`: the better value (`max`: larger), the lowest index among equal values. Lanes hold
+/// disjoint index sets and each lane's index is the lowest of its own ties, so this reproduces
+/// the scalar scan's "strictly better, in index order" rule.
+inline void merge_lanes(const double* v, const long long* ix, int count, bool max, Best& best) {
+  for (int lane = 0; lane < count; ++lane) {
+    if (ix[lane] < 0) continue;
+    const bool better = max ? v[lane] > best.value : v[lane] < best.value;
+    if (better || best.index < 0 || (v[lane] == best.value && ix[lane] < best.index)) {
+      best = {v[lane], static_cast<std::ptrdiff_t>(ix[lane])};
+    }
+  }
+}
+
 /// True when this CPU runs the AVX-512 forms (AVX-512 F and DQ). Cheap (cached CPUID).
 bool avx512_supported();
 
