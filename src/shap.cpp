@@ -12,6 +12,7 @@
 
 #include "shap_exact_impl.hpp"
 #include "shap_internal.hpp"
+#include "shap_mc_impl.hpp"
 #include "svr_internal.hpp"
 #include "thermex/error.hpp"
 
@@ -199,9 +200,9 @@ ShapResult svr_shap(const Context& ctx, const SvrModel& model, std::span<const d
   validate_weights(options.background_weights, nb);
   const std::vector<double> x_std = standardized(model, x_rowmajor, n, "x");
   const std::vector<double> b_std = standardized(model, background, nb, "background");
-  // CUDA runs the exact method; the other estimators have no CUDA twin yet and run here.
+  // CUDA runs exact, permutation and kernel; brute force (a reference) runs on the CPU.
   const bool on_cuda = ctx.device() == Device::kCuda;
-  if (on_cuda && options.method != ShapMethod::kExact) {
+  if (on_cuda && options.method == ShapMethod::kBruteForce) {
     ctx.logger().info("svr_shap: method {} has no CUDA backend; running it on the CPU",
                       to_string(options.method));
   }
@@ -225,12 +226,22 @@ ShapResult svr_shap(const Context& ctx, const SvrModel& model, std::span<const d
       cpu::shap_bruteforce(ctx, game, x_std, n, r);
       break;
     case ShapMethod::kPermutation:
-      cpu::shap_permutation(ctx, game, x_std, n, options.seed.value_or(ctx.seed()), options.samples,
-                            options.target_se, r);
+      if (on_cuda) {
+        cuda::shap_permutation(ctx, game, x_std, n, options.seed.value_or(ctx.seed()),
+                               options.samples, options.target_se, r);
+      } else {
+        cpu::shap_permutation(ctx, game, x_std, n, options.seed.value_or(ctx.seed()),
+                              options.samples, options.target_se, r);
+      }
       break;
     case ShapMethod::kKernel:
-      cpu::shap_kernel(ctx, game, x_std, n, options.seed.value_or(ctx.seed()), options.samples,
-                       options.target_se, r);
+      if (on_cuda) {
+        cuda::shap_kernel(ctx, game, x_std, n, options.seed.value_or(ctx.seed()), options.samples,
+                          options.target_se, r);
+      } else {
+        cpu::shap_kernel(ctx, game, x_std, n, options.seed.value_or(ctx.seed()), options.samples,
+                         options.target_se, r);
+      }
       break;
   }
   check_efficiency(game, x_std, options.efficiency_rtol, r);

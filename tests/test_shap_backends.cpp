@@ -265,22 +265,6 @@ TEST(ShapExactGpu, EmptyInputAndBadWeights) {
 }
 
 // Monte Carlo methods run on the CPU when the context asks for CUDA: the same bytes.
-TEST(ShapExactGpu, MonteCarloMethodsFallBackToTheCpu) {
-  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
-  const Context cpu = shap_context();
-  const Context gpu = cuda_context();
-  const std::size_t d = 4, n = 3, nb = 5;
-  const SvrModel model = random_svr_model(cpu, 131, 30, d);
-  const std::vector<double> x = random_rows(132, n, d), bg = random_rows(133, nb, d);
-  ShapOptions opt;
-  opt.method = ShapMethod::kPermutation;
-  opt.samples = 8;
-  opt.seed = 5;
-  const ShapResult on_gpu_ctx = svr_shap(gpu, model, x, n, bg, nb, opt);
-  const ShapResult on_cpu_ctx = svr_shap(cpu, model, x, n, bg, nb, opt);
-  EXPECT_EQ(on_gpu_ctx.values, on_cpu_ctx.values);
-}
-
 // ---- the per-element math both backends share ----
 
 TEST(ShapMath, PlayerFactorsMultiplyToTheRbfKernel) {

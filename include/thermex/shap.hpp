@@ -15,8 +15,10 @@
 /// Backends: CPU (OpenMP over explained rows; each row's sums run in a fixed order, so the bytes
 /// do not depend on the thread count). On Device::kCuda the exact method runs on the GPU
 /// (kernels/shap_exact.cu: the same THERMEX_HD Owen/Gauss-Legendre math, tiles summed in a fixed
-/// order) and is checked against the CPU game's efficiency; the Monte Carlo methods and brute
-/// force run on the CPU (logged). The CUDA path has not run on a GPU yet.
+/// order) and is checked against the CPU game's efficiency; the permutation and kernel methods
+/// evaluate their coalition values on the GPU (kernels/shap_mc.cu) with the CPU's Philox draws
+/// and host driver (the same coalitions, values within ~1e-12 of the CPU's); brute force runs
+/// on the CPU (logged). The CUDA paths have not run on a GPU yet.
 
 #include <cstddef>
 #include <cstdint>

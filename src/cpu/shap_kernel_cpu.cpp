@@ -12,16 +12,21 @@
 // and its standard error is sd(t) / sqrt(samples). A sample is a pair (z, 1 - z) (antithetic),
 // b_n the average of the two. (The original KernelSHAP estimates A from the same samples: biased
 // for finite samples, and without a simple standard error.)
+//
+// shap_kernel_with is the driver of both backends; only the coalition values are pluggable
+// (CPU: the evaluator below; CUDA: kernels/shap_mc.cu).
 #include <algorithm>
 #include <cmath>
-#include <numeric>
-#include <utility>
+#include <memory>
 #include <vector>
 
 #include "../shap_internal.hpp"
+#include "thermex/error.hpp"
 #include "thermex/math/philox.hpp"
+#include "thermex/math/shap_coalition.hpp"
 
-namespace thermex::cpu {
+namespace thermex {
+namespace detail {
 namespace {
 
 // Sampling distribution of coalition sizes and the Gram matrix constants alpha and q.
@@ -54,100 +59,11 @@ KernelDesign make_design(std::size_t m) {
   return k;
 }
 
-struct KernelRow {
-  std::vector<double> xdist;  // n_sv x m
-  std::vector<std::size_t> perm;
-  std::vector<unsigned char> in_s;
-  std::vector<double> b_sample, mean, m2;
-};
-
-// v(S) - intercept: (weighted) mean over b of sum_k beta_k exp(-e_bk), e built from scratch
-// for S.
-double coalition_value(const detail::ShapGame& game, const KernelRow& ws, bool complement) {
-  const std::size_t m = game.m;
-  double acc = 0.0;
-  for (std::size_t b = 0; b < game.nb; ++b) {
-    const double wb = game.bg_scale(b);  // 1 when uniform: wb * beta is then beta exactly
-    for (std::size_t k = 0; k < game.n_sv; ++k) {
-      const double* bd = game.bg_dist.data() + (b * game.n_sv + k) * m;
-      const double* xd = ws.xdist.data() + k * m;
-      double e = 0.0;
-      for (std::size_t p = 0; p < m; ++p) e += ((ws.in_s[p] != 0) != complement) ? xd[p] : bd[p];
-      acc += (wb * game.beta[k]) * std::exp(-e);
-    }
-  }
-  return acc / game.bg_divisor();
-}
-
-// Draws the coalition of pair `pair` of `row` into ws.in_s (its size from the Shapley kernel,
-// then a uniform subset of that size by a partial Fisher-Yates shuffle).
-void draw_coalition(const KernelDesign& design, std::uint64_t seed, std::uint64_t row,
-                    std::uint64_t pair, std::size_t m, KernelRow& ws) {
-  // Bit 31 of the low word separates these streams from the permutation method's.
-  math::PhiloxStream rng(seed, math::RngPurpose::kShapSample, (row << 32) | (1ULL << 31) | pair);
-  const double r = rng.uniform();
-  std::size_t size = 1;
-  while (design.size_cdf[size - 1] <= r) ++size;
-  std::iota(ws.perm.begin(), ws.perm.end(), std::size_t{0});
-  std::fill(ws.in_s.begin(), ws.in_s.end(), static_cast<unsigned char>(0));
-  for (std::size_t t = 0; t < size; ++t) {
-    const std::size_t j = t + static_cast<std::size_t>(rng.below(m - t));
-    std::swap(ws.perm[t], ws.perm[j]);
-    ws.in_s[ws.perm[t]] = 1;
-  }
-}
-
-void kernel_row(const detail::ShapGame& game, const KernelDesign& design, const double* z,
-                std::uint64_t seed, std::uint64_t row, std::size_t max_pairs, double target_se,
-                KernelRow& ws, double* mean, double* se, std::size_t& used) {
-  const std::size_t m = game.m;
-  game.player_dist(z, ws.xdist.data());
-  std::fill(ws.in_s.begin(), ws.in_s.end(), static_cast<unsigned char>(0));
-  const double v_empty = coalition_value(game, ws, false);
-  const double v_full = coalition_value(game, ws, true);
-  const double share = (v_full - v_empty) / static_cast<double>(m);
-  std::fill(ws.mean.begin(), ws.mean.end(), 0.0);
-  std::fill(ws.m2.begin(), ws.m2.end(), 0.0);
-  std::size_t pairs = 0;
-  while (pairs < max_pairs) {
-    draw_coalition(design, seed, row, pairs, m, ws);
-    const double d_s = coalition_value(game, ws, false) - v_empty;
-    const double d_c = coalition_value(game, ws, true) - v_empty;
-    double avg = 0.0;
-    for (std::size_t p = 0; p < m; ++p) {
-      ws.b_sample[p] = 0.5 * (ws.in_s[p] != 0 ? d_s : d_c);
-      avg += ws.b_sample[p];
-    }
-    avg /= static_cast<double>(m);
-    ++pairs;
-    for (std::size_t p = 0; p < m; ++p) {  // Welford on t = (b - mean(b)) / alpha + share
-      const double t = (ws.b_sample[p] - avg) / design.alpha + share;
-      const double delta = t - ws.mean[p];
-      ws.mean[p] += delta / static_cast<double>(pairs);
-      ws.m2[p] += delta * (t - ws.mean[p]);
-    }
-    if (target_se > 0.0 && pairs % kShapCheckEvery == 0) {
-      bool done = true;
-      for (std::size_t p = 0; p < m && done; ++p) {
-        done = std::sqrt(ws.m2[p] / static_cast<double>(pairs - 1) / static_cast<double>(pairs)) <=
-               target_se;
-      }
-      if (done) break;
-    }
-  }
-  for (std::size_t p = 0; p < m; ++p) {
-    mean[p] = ws.mean[p];
-    const double var = pairs > 1 ? ws.m2[p] / static_cast<double>(pairs - 1) : 0.0;
-    se[p] = std::sqrt(var / static_cast<double>(pairs));
-  }
-  used = pairs;
-}
-
 }  // namespace
 
-void shap_kernel(const Context& ctx, const detail::ShapGame& game, std::span<const double> x_std,
-                 std::size_t n, std::uint64_t seed, std::size_t pairs, double target_se,
-                 ShapResult& out) {
+void shap_kernel_with(const ShapGame& game, std::span<const double> x_std, std::size_t n,
+                      std::uint64_t seed, std::size_t pairs, double target_se,
+                      CoalitionEvaluator& evaluator, ShapResult& out) {
   const std::size_t m = game.m;
   if (m == 1) {  // one player takes all of f(x) - base: no sampling, no error
     std::vector<double> dist(game.n_sv);
@@ -157,24 +73,140 @@ void shap_kernel(const Context& ctx, const detail::ShapGame& game, std::span<con
     }
     return;
   }
+  const int mi = static_cast<int>(m);
   const KernelDesign design = make_design(m);
-  const auto count = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel num_threads(ctx.threads())
-  {
-    KernelRow ws;
-    ws.xdist.resize(game.n_sv * m);
-    ws.perm.resize(m);
-    ws.in_s.resize(m);
-    ws.b_sample.resize(m);
-    ws.mean.resize(m);
-    ws.m2.resize(m);
-#pragma omp for schedule(dynamic, 1)
-    for (std::ptrdiff_t r = 0; r < count; ++r) {
-      const auto ri = static_cast<std::size_t>(r);
-      kernel_row(game, design, x_std.data() + ri * game.d, seed, ri, pairs, target_se, ws,
-                 out.values.data() + ri * m, out.std_errors.data() + ri * m, out.samples_used[ri]);
-    }
+  CoalitionBatch batch;
+  batch.words = static_cast<std::size_t>(math::coalition_words(mi));
+  std::vector<double> values, ends, b_scratch(m);
+  std::vector<std::uint32_t> perm(m);
+  for (std::size_t r0 = 0; r0 < n; r0 += evaluator.max_rows()) {
+    const std::size_t rows = std::min(evaluator.max_rows(), n - r0);
+    evaluator.load_rows(r0, rows);
+    batch.clear();  // v(empty) and v(all) of every row: the empty coalition and its complement
+    for (std::size_t i = 0; i < rows; ++i) batch.add(static_cast<std::uint32_t>(i));
+    ends.resize(2 * rows);
+    evaluator.evaluate(batch, ends);
+    auto fill = [&](std::span<const std::size_t> active, std::size_t pair0, std::size_t count,
+                    std::span<double> samples) {
+      batch.clear();
+      for (std::size_t a = 0; a < active.size(); ++a) {
+        for (std::size_t j = 0; j < count; ++j) {
+          math::PhiloxStream rng(seed, math::RngPurpose::kShapSample,
+                                 math::kernel_stream_id(r0 + active[a], pair0 + j));
+          math::draw_kernel_coalition(rng, design.size_cdf.data(), mi, perm.data(),
+                                      batch.add(static_cast<std::uint32_t>(active[a])));
+        }
+      }
+      values.resize(2 * batch.size());
+      evaluator.evaluate(batch, values);
+      for (std::size_t a = 0; a < active.size(); ++a) {
+        const double v_empty = ends[2 * active[a]];
+        const double share = (ends[2 * active[a] + 1] - v_empty) / static_cast<double>(m);
+        for (std::size_t j = 0; j < count; ++j) {
+          const std::size_t c = a * count + j;
+          math::kernel_pair_sample(batch.masks.data() + c * batch.words, mi,
+                                   values[2 * c] - v_empty, values[2 * c + 1] - v_empty,
+                                   design.alpha, share, b_scratch.data(), samples.data() + c * m);
+        }
+      }
+    };
+    run_mc_rounds(r0, rows, m, pairs, target_se, fill, out);
   }
 }
 
-}  // namespace thermex::cpu
+}  // namespace detail
+
+namespace cpu {
+namespace {
+
+// Evaluates coalitions in parallel, each summed over b, then k, in order: the summation of the
+// original CPU KernelSHAP, so its bytes are unchanged.
+class CpuCoalitionEvaluator final : public detail::CoalitionEvaluator {
+ public:
+  CpuCoalitionEvaluator(const Context& ctx, const detail::ShapGame& game,
+                        std::span<const double> x_std, std::size_t budget_bytes)
+      : ctx_(ctx), game_(game), x_std_(x_std), budget_bytes_(budget_bytes) {}
+
+  // The rows whose distances fit the budget (at least one).
+  std::size_t max_rows() const override {
+    const std::size_t row_bytes = sizeof(double) * std::max<std::size_t>(game_.n_sv * game_.m, 1);
+    return std::max<std::size_t>(budget_bytes_ / row_bytes, 1);
+  }
+
+  void load_rows(std::size_t r0, std::size_t count) override {
+    THERMEX_EXPECTS(count <= max_rows() && (r0 + count) * game_.d <= x_std_.size(),
+                    "cpu coalition evaluator: rows out of range");
+    const std::size_t stride = game_.n_sv * game_.m;
+    xdist_.resize(count * stride);
+    for (std::size_t i = 0; i < count; ++i) {
+      game_.player_dist(x_std_.data() + (r0 + i) * game_.d, xdist_.data() + i * stride);
+    }
+    loaded_ = count;
+  }
+
+  void evaluate(const detail::CoalitionBatch& batch, std::span<double> values) override {
+    THERMEX_EXPECTS(
+        values.size() == 2 * batch.size() && batch.masks.size() == batch.size() * batch.words &&
+            batch.words ==
+                static_cast<std::size_t>(math::coalition_words(static_cast<int>(game_.m))),
+        "cpu coalition evaluator: inconsistent coalition batch");
+    for (std::uint32_t s : batch.slot) {
+      THERMEX_EXPECTS(s < loaded_, "cpu coalition evaluator: coalition of a row not loaded");
+    }
+    const auto count = static_cast<std::ptrdiff_t>(batch.size());
+#pragma omp parallel for schedule(dynamic, 4) num_threads(ctx_.threads())
+    for (std::ptrdiff_t c = 0; c < count; ++c) {
+      const auto ci = static_cast<std::size_t>(c);
+      value_pair(batch.slot[ci], batch.masks.data() + ci * batch.words, values.data() + 2 * ci);
+    }
+  }
+
+ private:
+  // out[0] = v(S) - intercept, out[1] = v(~S) - intercept.
+  void value_pair(std::size_t slot, const std::uint64_t* mask, double* out) const {
+    const std::size_t m = game_.m, n_sv = game_.n_sv;
+    const double* xd = xdist_.data() + slot * n_sv * m;
+    const int mi = static_cast<int>(m);
+    double acc_s = 0.0, acc_c = 0.0;
+    for (std::size_t b = 0; b < game_.nb; ++b) {
+      const double wb = game_.bg_scale(b);  // 1 when uniform: wb * beta is then beta exactly
+      for (std::size_t k = 0; k < n_sv; ++k) {
+        const double* bd = game_.bg_dist.data() + (b * n_sv + k) * m;
+        double e_s = 0.0, e_c = 0.0;
+        math::coalition_exponent_pair(xd + k * m, 1, bd, 1, mask, mi, e_s, e_c);
+        const double coef = wb * game_.beta[k];
+        acc_s += coef * std::exp(-e_s);
+        acc_c += coef * std::exp(-e_c);
+      }
+    }
+    out[0] = acc_s / game_.bg_divisor();
+    out[1] = acc_c / game_.bg_divisor();
+  }
+
+  const Context& ctx_;
+  const detail::ShapGame& game_;
+  std::span<const double> x_std_;
+  std::size_t budget_bytes_;
+  std::vector<double> xdist_;
+  std::size_t loaded_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<detail::CoalitionEvaluator> make_coalition_evaluator(const Context& ctx,
+                                                                     const detail::ShapGame& game,
+                                                                     std::span<const double> x_std,
+                                                                     std::size_t budget_bytes) {
+  return std::make_unique<CpuCoalitionEvaluator>(ctx, game, x_std, budget_bytes);
+}
+
+void shap_kernel(const Context& ctx, const detail::ShapGame& game, std::span<const double> x_std,
+                 std::size_t n, std::uint64_t seed, std::size_t pairs, double target_se,
+                 ShapResult& out) {
+  // 64 MiB of row distances per chunk: far more rows than the threads need to stay busy.
+  CpuCoalitionEvaluator evaluator(ctx, game, x_std, std::size_t{64} << 20);
+  detail::shap_kernel_with(game, x_std, n, seed, pairs, target_se, evaluator, out);
+}
+
+}  // namespace cpu
+}  // namespace thermex
