@@ -1,14 +1,25 @@
 // CUDA backend of null importance (src/null_importance_impl.hpp): every (fit, tree) pair of the
 // K + 1 forests in one persistent launch. A thread block grows one tree at a time depth-first
-// with an explicit stack, exactly as src/cpu/forest_tree.cpp does: the draws come from
-// math/forest_draws.hpp on the same Philox stream, node sums and partitions run serially on
-// thread 0 in row order, histograms are accumulated per (feature, lane) by one thread each in
-// the CPU's row order (4-lane copies in shared memory when they fit, otherwise in global
-// scratch), and the split is chosen with math::split_gain and the CPU's tie rule. Each tree
-// writes its per-feature gains to its own slot; a second kernel sums them in tree order. No
-// atomics on results (one only for the error status word) and no FMA-contractible expressions,
-// so the result equals the CPU's bit for bit (checked on the host by running these device
-// functions with 128 std::threads and a barrier per __syncthreads: 0 mismatches).
+// with an explicit stack, exactly as src/cpu/forest_tree.cpp does. Thread 0 alone makes the
+// draws (math/forest_draws.hpp, the same Philox stream: inherently sequential), the per-tree
+// centre (one running sum in sorted row order, as the CPU) and the O(features) choices; all
+// O(rows) work per node is spread over the block's 128 threads:
+// - the bag is sorted by counting (integer atomics, then a block scan places each thread's
+//   contiguous chunk of row ids);
+// - the node's target sum uses the fixed order of math/forest_node_sum.hpp, which the CPU uses
+//   too (thread t sums rows t, t + 128, ...; then a pairwise tree in shared memory), and min
+//   and max (the "constant target cannot be split" rule) are order-free block reductions;
+// - the stable partition: each thread counts the left rows of a contiguous chunk, a block
+//   exclusive scan places the chunk's left rows and right rows in a buffer, which is copied
+//   back: the serial stable partition's result;
+// - histograms are accumulated per (feature, lane) by one thread each in the CPU's row order
+//   (4-lane copies in shared memory when they fit, otherwise in global scratch), and the split
+//   is chosen with math::split_gain and the CPU's tie rule.
+// Each tree writes its per-feature gains to its own slot; a second kernel sums them in tree
+// order. No atomics on floating-point values (integer ones only: bag counts and the error
+// status word) and no FMA-contractible expressions, so the result equals the CPU's bit for bit
+// (checked on the host by tests/test_null_forest_emulation.cpp, which runs these device
+// functions with 128 std::threads and a barrier per __syncthreads).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -57,19 +68,6 @@ __global__ void __launch_bounds__(kSumBlock)
   }
 }
 
-// Scratch words per block for the u32 and f64 arrays carve() hands out.
-std::size_t u32_words(const ForestArgs& a, bool lanes_global) {
-  const std::size_t slots = 2 * (static_cast<std::size_t>(a.max_depth) + 1) * a.total_max;
-  return 2 * std::size_t{a.rows} + std::max(a.rows, a.cols) + 6 * std::size_t{a.cols} +
-         kStackWords * (static_cast<std::size_t>(a.max_depth) + 2) + slots +
-         (lanes_global ? kLanes * a.total_max : 0);
-}
-
-std::size_t f64_words(const ForestArgs& a, bool lanes_global) {
-  const std::size_t slots = 2 * (static_cast<std::size_t>(a.max_depth) + 1) * a.total_max;
-  return slots + a.cols + (lanes_global ? kLanes * a.total_max : 0);
-}
-
 void check_inputs(const BinnedFeatures& features, std::span<const double> y,
                   std::span<const std::uint32_t> permutations, std::size_t fits,
                   std::span<double> importance) {
@@ -109,33 +107,22 @@ void null_forest_importances(const Context& ctx, const BinnedFeatures& features,
   check_inputs(features, y, permutations, fits, importance);
   const DeviceGuard guard(ctx.cuda_device());
   const auto stream = static_cast<cudaStream_t>(ctx.cuda_stream());
-  ForestArgs a{};
-  a.rows = static_cast<std::uint32_t>(features.rows);
-  a.cols = static_cast<std::uint32_t>(features.cols);
-  a.fits = static_cast<std::uint32_t>(fits);
-  a.trees = static_cast<std::uint32_t>(options.n_trees);
-  a.bag = static_cast<std::uint32_t>(
-      math::forest_fraction_count(options.bagging_fraction, features.rows));
-  a.tree_k = static_cast<std::uint32_t>(
-      math::forest_fraction_count(options.feature_fraction_tree, features.cols));
-  a.max_depth = options.max_depth;
-  a.min_leaf = static_cast<std::uint32_t>(options.min_leaf);
-  a.bootstrap = options.bootstrap;
-  a.feature_fraction_split = options.feature_fraction_split;
-  a.seed = seed;
+  ForestArgs a = forest_args(features, fits, options, seed);
   std::vector<std::uint32_t> n_bins(features.cols);
   for (std::size_t f = 0; f < features.cols; ++f) {
     n_bins[f] = static_cast<std::uint32_t>(features.bin_counts[f]);
-    a.total_max += n_bins[f];
   }
   // The 4 lane histograms in shared memory when they fit the block's opt-in limit.
   const std::size_t lane_bytes = kLanes * a.total_max * (sizeof(double) + sizeof(std::uint32_t));
   int optin = 0;
   THERMEX_CUDA_CHECK(
       cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, ctx.cuda_device()));
-  // Static shared variables of grow_tree take well under 1 KiB; keep that much spare.
-  a.lanes_in_shared =
-      !cuda_options.force_global_histograms && lane_bytes + 1024 <= static_cast<std::size_t>(optin);
+  // grow_tree's static shared variables (node, reduction and scan arrays: about 4 KiB) come
+  // out of the same per-block limit.
+  cudaFuncAttributes attributes{};
+  THERMEX_CUDA_CHECK(cudaFuncGetAttributes(&attributes, forest_kernel));
+  a.lanes_in_shared = !cuda_options.force_global_histograms &&
+                      lane_bytes + attributes.sharedSizeBytes <= static_cast<std::size_t>(optin);
   const std::size_t shared_bytes = a.lanes_in_shared ? lane_bytes : 0;
   if (a.lanes_in_shared) {
     THERMEX_CUDA_CHECK(cudaFuncSetAttribute(forest_kernel,

@@ -6,6 +6,7 @@
 
 #include "forest_internal.hpp"
 #include "thermex/math/forest_draws.hpp"
+#include "thermex/math/forest_node_sum.hpp"
 #include "thermex/math/philox.hpp"
 #include "thermex/math/split_gain.hpp"
 
@@ -39,13 +40,15 @@ class TreeGrower {
     const int index = static_cast<int>(tree_.nodes.size());
     tree_.nodes.emplace_back();
     const std::size_t n = end - begin;
-    double sum = 0, lo = s_.y[s_.rows[begin]], hi = lo;
-    for (std::size_t k = begin; k < end; ++k) {
-      const double v = s_.y[s_.rows[k]];
-      sum += v;
+    // The node sum in the order the CUDA kernel adds it (math/forest_node_sum.hpp), so both
+    // backends grow the same trees bit for bit; min and max do not depend on the order.
+    double lo = s_.y[s_.rows[begin]], hi = lo;
+    const double sum = math::forest_node_sum(n, [&](std::size_t k) {
+      const double v = s_.y[s_.rows[begin + k]];
       lo = std::min(lo, v);
       hi = std::max(hi, v);
-    }
+      return v;
+    });
     tree_.nodes[static_cast<std::size_t>(index)].value = sum / static_cast<double>(n) + centre_;
     if (!can_split(n, depth) || lo == hi) return index;
     const SplitChoice best = best_split(n, sum, hist);

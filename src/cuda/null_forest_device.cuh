@@ -2,9 +2,13 @@
 // (one translation unit: the kernels call these __device__ functions without relocatable device
 // code). Split out of that file to keep each part near the house size limit; the design comment
 // is at the top of kernels/null_importance.cu.
+// tests/test_null_forest_emulation.cpp compiles these functions with the host compiler (it
+// supplies __device__, threadIdx, __syncthreads, atomics, min and max), hence the guard.
 #pragma once
 
+#if defined(__CUDACC__)
 #include <cuda_runtime.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +17,7 @@
 
 #include "../null_importance_impl.hpp"
 #include "thermex/math/forest_draws.hpp"
+#include "thermex/math/forest_node_sum.hpp"
 #include "thermex/math/philox.hpp"
 #include "thermex/math/split_gain.hpp"
 
@@ -27,6 +32,8 @@ constexpr int kSumBlock = 256;
 constexpr std::uint32_t kNoPosition = 0xFFFFFFFFu;
 constexpr int kStatusBadBin = 1;
 constexpr std::uint32_t kStackWords = 4;  // begin, end, depth, side
+static_assert(kForestBlock == math::kForestSumParts, "thread t of a block is node-sum part t");
+static_assert((kForestBlock & (kForestBlock - 1)) == 0, "the reductions halve the block");
 
 struct ForestArgs {
   const std::uint8_t* bins;     // cols x rows, column-major
@@ -85,6 +92,42 @@ __device__ Work carve(const ForestArgs& a, double* shared) {
   return w;
 }
 
+// The launch's scalar fields (sizes, options, seed, total_max) for `fits` forests; the caller
+// sets the pointers, the scratch sizes and lanes_in_shared. Host only. Preconditions: the
+// inputs passed check_inputs (kernels/null_importance.cu). O(cols).
+ForestArgs forest_args(const BinnedFeatures& features, std::size_t fits,
+                       const ForestOptions& options, std::uint64_t seed) {
+  ForestArgs a{};
+  a.rows = static_cast<std::uint32_t>(features.rows);
+  a.cols = static_cast<std::uint32_t>(features.cols);
+  a.fits = static_cast<std::uint32_t>(fits);
+  a.trees = static_cast<std::uint32_t>(options.n_trees);
+  a.bag = static_cast<std::uint32_t>(
+      math::forest_fraction_count(options.bagging_fraction, features.rows));
+  a.tree_k = static_cast<std::uint32_t>(
+      math::forest_fraction_count(options.feature_fraction_tree, features.cols));
+  a.max_depth = options.max_depth;
+  a.min_leaf = static_cast<std::uint32_t>(options.min_leaf);
+  a.bootstrap = options.bootstrap;
+  a.feature_fraction_split = options.feature_fraction_split;
+  a.seed = seed;
+  for (const int b : features.bin_counts) a.total_max += static_cast<std::size_t>(b);
+  return a;
+}
+
+// Scratch words per block for the u32 and f64 arrays carve() hands out.
+std::size_t u32_words(const ForestArgs& a, bool lanes_global) {
+  const std::size_t slots = 2 * (static_cast<std::size_t>(a.max_depth) + 1) * a.total_max;
+  return 2 * std::size_t{a.rows} + std::max(a.rows, a.cols) + 6 * std::size_t{a.cols} +
+         kStackWords * (static_cast<std::size_t>(a.max_depth) + 2) + slots +
+         (lanes_global ? kLanes * a.total_max : 0);
+}
+
+std::size_t f64_words(const ForestArgs& a, bool lanes_global) {
+  const std::size_t slots = 2 * (static_cast<std::size_t>(a.max_depth) + 1) * a.total_max;
+  return slots + a.cols + (lanes_global ? kLanes * a.total_max : 0);
+}
+
 // Target of fit `fit` at row r: the real target for fit 0, y[perm] for shuffle fit - 1.
 __device__ double target(const ForestArgs& a, std::uint32_t fit, std::uint32_t r) {
   return fit == 0 ? a.y[r] : a.y[a.perm[static_cast<std::size_t>(fit - 1) * a.rows + r]];
@@ -141,16 +184,29 @@ __device__ void build_histogram(const ForestArgs& a, const Work& w, std::uint32_
   __syncthreads();
 }
 
-// Thread 0: bag (sorted by counting), tree features (sorted), the layout and the centre.
-__device__ double draw_tree(const ForestArgs& a, const Work& w, math::PhiloxStream& rng,
-                            std::uint32_t fit, std::size_t& total) {
-  math::forest_draw_bag(a.rows, a.bag, a.bootstrap, w.pool, w.rows, rng);
-  // Sorting by counting gives the sorted multiset the CPU's std::sort gives.
-  for (std::uint32_t i = 0; i < a.rows; ++i) w.buffer[i] = 0;
-  for (std::uint32_t i = 0; i < a.bag; ++i) ++w.buffer[w.rows[i]];
-  for (std::uint32_t i = 0, k = 0; i < a.rows; ++i) {
-    for (std::uint32_t c = 0; c < w.buffer[i]; ++c) w.rows[k++] = i;
+// Every thread: exclusive prefix sum of one value per thread (Hillis-Steele over `scan`, one
+// word per thread); sets `total` to the sum of all values. Integer, so exact in any order.
+__device__ std::uint32_t block_exclusive_scan(std::uint32_t* scan, std::uint32_t value,
+                                              std::uint32_t& total) {
+  const std::uint32_t t = threadIdx.x;
+  scan[t] = value;
+  __syncthreads();
+  for (std::uint32_t offset = 1; offset < kForestBlock; offset *= 2) {
+    const std::uint32_t add = t >= offset ? scan[t - offset] : 0;
+    __syncthreads();
+    scan[t] += add;
+    __syncthreads();
   }
+  total = scan[kForestBlock - 1];
+  const std::uint32_t exclusive = scan[t] - value;
+  __syncthreads();  // `scan` may be reused as soon as this returns
+  return exclusive;
+}
+
+// Thread 0: bag (unsorted, into w.rows), tree features (sorted) and the layout; returns the
+// layout's bin total.
+__device__ std::size_t draw_tree(const ForestArgs& a, const Work& w, math::PhiloxStream& rng) {
+  math::forest_draw_bag(a.rows, a.bag, a.bootstrap, w.pool, w.rows, rng);
   math::forest_draw_tree_features(a.cols, a.tree_k, w.pool, rng);
   for (std::uint32_t i = 0; i < a.tree_k; ++i) {  // insertion sort of a few features
     const std::uint32_t v = w.pool[i];
@@ -159,16 +215,34 @@ __device__ double draw_tree(const ForestArgs& a, const Work& w, math::PhiloxStre
     w.tree_features[j] = v;
   }
   for (std::uint32_t f = 0; f < a.cols; ++f) w.position[f] = kNoPosition;
-  total = 0;
+  std::size_t total = 0;
   for (std::uint32_t p = 0; p < a.tree_k; ++p) {
     w.position[w.tree_features[p]] = p;
     w.offset[p] = static_cast<std::uint32_t>(total);
     w.bins_of[p] = a.n_bins[w.tree_features[p]];
     total += w.bins_of[p];
   }
-  double centre = 0;  // in sorted row order, as grow_tree sums it
-  for (std::uint32_t i = 0; i < a.bag; ++i) centre += target(a, fit, w.rows[i]);
-  return centre / static_cast<double>(a.bag);
+  return total;
+}
+
+// Every thread: sorts the bag w.rows[0, bag) by counting (the sorted multiset the CPU's
+// std::sort gives). Row counts go to w.buffer (integer atomics: exact in any order), then
+// thread t expands a contiguous chunk of row ids at the position a block scan gives it.
+// Preconditions: w.buffer[0, rows) is zero and visible to the block.
+__device__ void sort_bag(const ForestArgs& a, const Work& w, std::uint32_t* scan) {
+  for (std::uint32_t i = threadIdx.x; i < a.bag; i += kForestBlock)
+    atomicAdd(&w.buffer[w.rows[i]], 1u);
+  __syncthreads();
+  const std::uint32_t chunk = (a.rows + kForestBlock - 1) / kForestBlock;
+  const std::uint32_t lo = min(a.rows, threadIdx.x * chunk), hi = min(a.rows, lo + chunk);
+  std::uint32_t mine = 0;
+  for (std::uint32_t i = lo; i < hi; ++i) mine += w.buffer[i];
+  std::uint32_t bag = 0;
+  std::uint32_t k = block_exclusive_scan(scan, mine, bag);
+  for (std::uint32_t i = lo; i < hi; ++i) {
+    for (std::uint32_t c = 0; c < w.buffer[i]; ++c) w.rows[k++] = i;
+  }
+  __syncthreads();
 }
 
 // Thread 0: the positions of the node's features in w.split (sorted), returns their number.
@@ -218,27 +292,61 @@ __device__ void best_split(const ForestArgs& a, const Work& w, std::uint32_t nod
   __syncthreads();
 }
 
-// Thread 0: stable partition of rows[begin, end) by bin <= split bin; returns the first right.
-__device__ std::uint32_t partition(const ForestArgs& a, const Work& w, std::uint32_t begin,
-                                   std::uint32_t end, std::uint32_t feature, std::uint32_t bin) {
-  const std::uint8_t* col = a.bins + static_cast<std::size_t>(feature) * a.rows;
-  std::uint32_t mid = begin, right = 0;
-  for (std::uint32_t k = begin; k < end; ++k) {
-    const std::uint32_t r = w.rows[k];
-    if (col[r] <= bin) {
-      w.rows[mid++] = r;
-    } else {
-      w.buffer[right++] = r;
-    }
+// Every thread: the node's target sum in math/forest_node_sum.hpp's order (thread t sums part
+// t, then the pairwise tree in shared memory) and its min and max (order-free), all in red_*[0].
+// Preconditions: n >= 1.
+__device__ void node_stats(const ForestArgs& a, const Work& w, std::uint32_t fit, double centre,
+                           std::uint32_t begin, std::uint32_t n, double* red_sum, double* red_lo,
+                           double* red_hi) {
+  const std::uint32_t t = threadIdx.x;
+  double s = 0, lo = target(a, fit, w.rows[begin]) - centre, hi = lo;
+  for (std::uint32_t k = t; k < n; k += kForestBlock) {
+    const double v = target(a, fit, w.rows[begin + k]) - centre;
+    s += v;
+    lo = min(lo, v);
+    hi = max(hi, v);
   }
-  for (std::uint32_t k = 0; k < right; ++k) w.rows[mid + k] = w.buffer[k];
-  return mid;
+  red_sum[t] = s, red_lo[t] = lo, red_hi[t] = hi;
+  __syncthreads();
+  for (std::uint32_t stride = kForestBlock / 2; stride > 0; stride /= 2) {  // forest_sum_tree
+    if (t < stride) {
+      red_sum[t] += red_sum[t + stride];
+      red_lo[t] = min(red_lo[t], red_lo[t + stride]);
+      red_hi[t] = max(red_hi[t], red_hi[t + stride]);
+    }
+    __syncthreads();
+  }
+}
+
+// Every thread: stable partition of rows[begin, end) by bin <= split bin, the CPU's serial
+// loop's result. Thread t owns a contiguous chunk of the node's rows; a block scan of the
+// chunks' left counts places each chunk's left rows (from 0) and right rows (after all left
+// rows) in the buffer, which is copied back. Returns the first right row.
+__device__ std::uint32_t partition(const ForestArgs& a, const Work& w, std::uint32_t begin,
+                                   std::uint32_t end, std::uint32_t feature, std::uint32_t bin,
+                                   std::uint32_t* scan) {
+  const std::uint8_t* col = a.bins + static_cast<std::size_t>(feature) * a.rows;
+  const std::uint32_t n = end - begin, chunk = (n + kForestBlock - 1) / kForestBlock;
+  const std::uint32_t lo = min(n, threadIdx.x * chunk), hi = min(n, lo + chunk);
+  std::uint32_t left = 0;
+  for (std::uint32_t k = lo; k < hi; ++k) left += col[w.rows[begin + k]] <= bin ? 1u : 0u;
+  std::uint32_t total_left = 0;
+  std::uint32_t l = block_exclusive_scan(scan, left, total_left);
+  std::uint32_t r = total_left + (lo - l);  // right rows before the chunk follow all left rows
+  for (std::uint32_t k = lo; k < hi; ++k) {
+    const std::uint32_t row = w.rows[begin + k];
+    w.buffer[col[row] <= bin ? l++ : r++] = row;
+  }
+  __syncthreads();
+  for (std::uint32_t k = threadIdx.x; k < n; k += kForestBlock) w.rows[begin + k] = w.buffer[k];
+  __syncthreads();
+  return begin + total_left;
 }
 
 // The node thread 0 popped, shared with the block. Stack entries are 4 words: begin, end,
 // depth, slot side (0 left, 1 right: the histogram slot of that level it reads).
 struct Node {
-  std::uint32_t begin, end, depth, side, node_k, mid;
+  std::uint32_t begin, end, depth, side, node_k, feature, bin;
   double sum;
   bool split;
 };
@@ -250,19 +358,27 @@ __device__ void grow_tree(const ForestArgs& a, const Work& w, std::uint32_t fit,
   __shared__ std::size_t total;
   __shared__ Node node;
   __shared__ int top;
+  __shared__ double red_sum[kForestBlock], red_lo[kForestBlock], red_hi[kForestBlock];
+  __shared__ std::uint32_t scan[kForestBlock];
   math::PhiloxStream rng(a.seed, math::RngPurpose::kForest,
                          (static_cast<std::uint64_t>(fit) << 32) | tree);
+  if (threadIdx.x == 0) total = draw_tree(a, w, rng);  // touches neither buffer nor importance
+  for (std::uint32_t i = threadIdx.x; i < a.rows; i += kForestBlock) w.buffer[i] = 0;
+  for (std::uint32_t f = threadIdx.x; f < a.cols; f += kForestBlock) importance[f] = 0.0;
+  __syncthreads();
+  sort_bag(a, w, scan);
   if (threadIdx.x == 0) {
-    std::size_t t = 0;
-    centre = draw_tree(a, w, rng, fit, t);
-    total = t;
+    // The centre in sorted row order, as the CPU's grow_tree sums it (one running sum: it is
+    // one pass per tree, not per node).
+    double c = 0;
+    for (std::uint32_t i = 0; i < a.bag; ++i) c += target(a, fit, w.rows[i]);
+    centre = c / static_cast<double>(a.bag);
     top = 0;
     if (can_split(a, a.bag, 0)) {
       w.stack[0] = 0, w.stack[1] = a.bag, w.stack[2] = 0, w.stack[3] = 0;
       top = 1;
     }
   }
-  for (std::uint32_t f = threadIdx.x; f < a.cols; f += kForestBlock) importance[f] = 0.0;
   __syncthreads();
   if (top == 1) build_histogram(a, w, fit, centre, 0, a.bag, total, w.slot_sum, w.slot_count);
   while (top > 0) {
@@ -275,16 +391,13 @@ __device__ void grow_tree(const ForestArgs& a, const Work& w, std::uint32_t fit,
       node.depth = entry[2];
       node.side = entry[3];
       node.split = false;
-      double s = 0, lo = target(a, fit, w.rows[node.begin]) - centre, hi = lo;
-      for (std::uint32_t k = node.begin; k < node.end; ++k) {
-        const double v = target(a, fit, w.rows[k]) - centre;
-        s += v;
-        lo = min(lo, v);
-        hi = max(hi, v);
-      }
-      node.sum = s;
+    }
+    __syncthreads();
+    node_stats(a, w, fit, centre, node.begin, node.end - node.begin, red_sum, red_lo, red_hi);
+    if (threadIdx.x == 0) {
+      node.sum = red_sum[0];
       // A constant target cannot be split (and draws no features, as on the CPU).
-      node.node_k = lo == hi ? 0 : node_features(a, w, rng);
+      node.node_k = red_lo[0] == red_hi[0] ? 0 : node_features(a, w, rng);
     }
     __syncthreads();
     if (node.node_k == 0) continue;
@@ -303,12 +416,14 @@ __device__ void grow_tree(const ForestArgs& a, const Work& w, std::uint32_t fit,
         const std::uint32_t feature = w.tree_features[w.split[best_j]];
         importance[feature] += best;
         node.split = true;
-        node.mid = partition(a, w, node.begin, node.end, feature, w.best_bin[best_j]);
+        node.feature = feature;
+        node.bin = w.best_bin[best_j];
       }
     }
     __syncthreads();
     if (!node.split) continue;
-    const std::uint32_t level = node.depth + 1, begin = node.begin, mid = node.mid, end = node.end;
+    const std::uint32_t level = node.depth + 1, begin = node.begin, end = node.end;
+    const std::uint32_t mid = partition(a, w, begin, end, node.feature, node.bin, scan);
     const bool need_left = can_split(a, mid - begin, static_cast<int>(level));
     const bool need_right = can_split(a, end - mid, static_cast<int>(level));
     // Children's histograms, as TreeGrower::child_histograms chooses them. Level l uses slots
