@@ -223,18 +223,20 @@ class SvrSmo {
   // ~3500 iterations with a few hundred distinct i), and the l divisions per iteration were the
   // most expensive part of the selection. Unpacked rows only (packed positions change).
   const double* inverse_row(std::size_t i, const double* ki) {
-    if (inv_slots_ == 0) {
-      inv_slots_ = std::clamp<std::size_t>(kInverseCacheBytes / (sizeof(double) * l_), 1, l_);
-      inv_ = std::make_unique_for_overwrite<double[]>(inv_slots_ * l_);
-      inv_tag_.assign(inv_slots_, l_);  // l_: empty
+    if (inv_rows_.empty()) {
+      inv_rows_.resize(std::clamp<std::size_t>(kInverseCacheBytes / (sizeof(double) * l_), 1, l_));
+      inv_tag_.assign(inv_rows_.size(), l_);  // l_: empty
     }
-    const std::size_t slot = i % inv_slots_;
-    double* r = inv_.get() + slot * l_;
+    // Rows are allocated when first used (one small block each, from the heap's free lists):
+    // one l x l block per solve came from mmap and page-faulted on every fit of a batch.
+    const std::size_t slot = i % inv_rows_.size();
+    std::vector<double>& r = inv_rows_[slot];
     if (inv_tag_[slot] != i) {
-      smo_inverse_curvature_row(ki, l_, r, isa_);
+      r.resize(l_);
+      smo_inverse_curvature_row(ki, l_, r.data(), isa_);
       inv_tag_[slot] = i;
     }
-    return r;
+    return r.data();
   }
 
   void use_full() {
@@ -300,12 +302,11 @@ class SvrSmo {
   std::vector<double> pa_, pg_, ksub_;
   double* a_ = nullptr;
   double* g_ = nullptr;
-  std::size_t inv_slots_ = 0;         // inverse_row's cache: slots of l_ doubles
-  std::unique_ptr<double[]> inv_;     // (allocated on first use, uninitialized)
-  std::vector<std::size_t> inv_tag_;  // row held by each slot, l_ when empty
-  bool unshrunk_ = false;             // libsvm's `unshrink`: the 10 tol unshrink has happened
-  bool up_valid_ = false;             // up_ describes the current state
-  SmoArg up_{-kInf, -1};              // max over I_up of -s_t G_t and its index
+  std::vector<std::vector<double>> inv_rows_;  // inverse_row's cache: slots of l_ doubles
+  std::vector<std::size_t> inv_tag_;           // row held by each slot, l_ when empty
+  bool unshrunk_ = false;  // libsvm's `unshrink`: the 10 tol unshrink has happened
+  bool up_valid_ = false;  // up_ describes the current state
+  SmoArg up_{-kInf, -1};   // max over I_up of -s_t G_t and its index
 };
 
 }  // namespace
