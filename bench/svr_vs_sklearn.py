@@ -7,6 +7,10 @@ Cases (the sizes of bench/bm_svr.cpp):
   grid     5 folds x 12 points on n = 600: C in {0.1, 1, 10, 100} x gamma in {0.02, scale, 0.2},
            epsilon 0.1; GridSearchCV(Pipeline(StandardScaler, SVR), KFold(5, shuffle),
            scoring RMSE, refit=False) with n_jobs=1 and n_jobs=-1.
+  issue grid  issue 3's grid: C = logspace(-1, 3, 8) x gamma = logspace(-3, 0, 8) x epsilon in
+           {0.01, 0.05, 0.1, 0.2}, 5 folds of n = 600 (1,280 fits of 480 rows), GridSearchCV as
+           above with n_jobs=-1 (once: ~25 s); thermex BM_SvrIssueGrid/cpu cold and with warm
+           starts along C.
   predict  1e5 x 15 queries of the model fitted on n = 600.
 thermex is timed two ways and both are reported:
   bench    thermex_bench (--benchmark_format=json) on its own data of the same recipe and size
@@ -48,6 +52,8 @@ from rbf_vs_sklearn import (ROOT, build_info, cpu_model, cpu_simd, git_commit, p
 FIT_NS = (300, 600, 2000, 5000)
 D = 15
 GRID = {"svr__C": [0.1, 1.0, 10.0, 100.0], "svr__gamma": [0.02, "scale", 0.2]}
+ISSUE_GRID = {"svr__C": list(np.logspace(-1, 3, 8)), "svr__gamma": list(np.logspace(-3, 0, 8)),
+              "svr__epsilon": [0.01, 0.05, 0.1, 0.2]}
 FOLDS = 5
 GRID_ROWS = 600
 PREDICT_ROWS = 100_000
@@ -80,9 +86,9 @@ def sklearn_fit(x, y):
     return SVR(C=10.0, epsilon=0.1, gamma="scale").fit(xs, y)
 
 
-def sklearn_grid(x, y, n_jobs):
+def sklearn_grid(x, y, n_jobs, grid=GRID):
     pipe = Pipeline([("scale", StandardScaler()), ("svr", SVR(epsilon=0.1))])
-    search = GridSearchCV(pipe, GRID, cv=KFold(FOLDS, shuffle=True, random_state=3),
+    search = GridSearchCV(pipe, grid, cv=KFold(FOLDS, shuffle=True, random_state=3),
                           scoring="neg_root_mean_squared_error", n_jobs=n_jobs, refit=False)
     return search.fit(x, y)
 
@@ -182,6 +188,11 @@ def main():
     report("batch fit 5x12 (n_jobs=1)", repeat(lambda: sklearn_grid(x, y, 1), 0.0, 2),
            "BM_SvrFitBatch/cpu", {"n": GRID_ROWS, "d": D, "problems": FOLDS * 12,
                                   "note": "thermex fits only; sklearn GridSearchCV incl. scoring"})
+
+    sk = repeat(lambda: sklearn_grid(x, y, -1, ISSUE_GRID), 0.0, 1)
+    for warm in (0, 1):
+        report(f"issue grid 256x5 warm={warm}", sk, f"BM_SvrIssueGrid/cpu/warm:{warm}",
+               {"n": GRID_ROWS, "d": D, "problems": FOLDS * 256, "sklearn_n_jobs": -1})
 
     xq, _ = make_data(PREDICT_ROWS, D, 4)
     x6, y6 = make_data(600, D, 600)
