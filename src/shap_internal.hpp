@@ -95,6 +95,14 @@ class CoalitionEvaluator {
   /// v(S) - intercept = (weighted) mean over b of sum_k beta_k exp(-E) (math/shap_coalition.hpp).
   /// Cost O(batch.size() nb n_sv m).
   virtual void evaluate(const CoalitionBatch& batch, std::span<double> values) = 0;
+  /// v(empty) - intercept and v(all) - intercept of the `count` loaded rows into ends[2 i] and
+  /// ends[2 i + 1] (the empty coalition of each slot and its complement); `batch` is scratch.
+  void evaluate_ends(std::size_t count, CoalitionBatch& batch, std::vector<double>& ends) {
+    batch.clear();
+    for (std::size_t i = 0; i < count; ++i) batch.add(static_cast<std::uint32_t>(i));
+    ends.resize(2 * count);
+    evaluate(batch, ends);
+  }
 };
 
 /// Fills the per-pair samples of one round: samples[(i count + j) m + p] is player p's sample

@@ -88,10 +88,7 @@ void shap_permutation_with(const ShapGame& game, std::size_t n, std::uint64_t se
   for (std::size_t r0 = 0; r0 < n; r0 += evaluator.max_rows()) {
     const std::size_t rows = std::min(evaluator.max_rows(), n - r0);
     evaluator.load_rows(r0, rows);
-    batch.clear();  // v(empty) and v(all) of every row: the empty coalition and its complement
-    for (std::size_t i = 0; i < rows; ++i) batch.add(static_cast<std::uint32_t>(i));
-    ends.resize(2 * rows);
-    evaluator.evaluate(batch, ends);
+    evaluator.evaluate_ends(rows, batch, ends);
     auto fill = [&](std::span<const std::size_t> active, std::size_t pair0, std::size_t count,
                     std::span<double> samples) {
       batch.clear();  // per pair: the proper prefixes P_1 .. P_{m-1} of its permutation
